@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Creates dvc-monitor's Kafka topics explicitly (the broker has auto.create.topics.enable=false),
+// and checks that existing ones have at least the wanted partition count.
+//
+//   KAFKA_BROKERS=127.0.0.1:9092 node deploy/kafka/create-topics.mjs
+//   import { ensureTopics } from './create-topics.mjs'; await ensureTopics({ brokers: ['127.0.0.1:9092'] });
+//
+// Existing topics with fewer partitions are reported as an error, not grown: adding partitions
+// changes which partition a dossier key maps to, and so breaks per-dossier ordering. Grow them
+// on purpose (kafka-topics --alter) after draining the consumers, if ever needed.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+
+function intFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** The project's topics with their default partition counts; names and counts are env-overridable. */
+export function defaultTopics(env = process.env) {
+  const replicationFactor = intFromEnv('KAFKA_REPLICATION_FACTOR', 1);
+  const topic = (nameVar, defaultName, partitionsVar, defaultPartitions) => ({
+    topic: env[nameVar] || defaultName,
+    numPartitions: intFromEnv(partitionsVar, defaultPartitions),
+    replicationFactor,
+  });
+  return [
+    // The public input topic: one-stop systems publish dossier events here.
+    topic('TOPIC_DOSSIER_EVENTS', 'dvc.dossier-events.v1', 'TOPIC_DOSSIER_EVENTS_PARTITIONS', 6),
+    topic('TOPIC_CANONICAL_EVENTS', 'dvc.dossier-events.canonical.v1', 'TOPIC_CANONICAL_EVENTS_PARTITIONS', 6),
+    topic('TOPIC_DEAD_LETTER', 'dvc.dossier-events.dlq.v1', 'TOPIC_DEAD_LETTER_PARTITIONS', 3),
+    topic('TOPIC_RATE_CHANGES', 'dvc.rate-changes.v1', 'TOPIC_RATE_CHANGES_PARTITIONS', 6),
+    topic('TOPIC_ALERTS', 'dvc.alerts.v1', 'TOPIC_ALERTS_PARTITIONS', 3),
+  ];
+}
+
+function brokersFromEnv() {
+  return (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+/**
+ * Ensures the topics exist with at least their partition counts.
+ * @param {{ brokers?: string[] | string, topics?: Array<{topic: string, numPartitions: number, replicationFactor?: number}>, kafka?: import('kafkajs').Kafka, log?: (msg: string) => void }} [options]
+ * @returns {Promise<{ created: string[], existing: string[] }>}
+ */
+export async function ensureTopics({ brokers, topics, kafka, log = () => {} } = {}) {
+  const wanted = (topics ?? defaultTopics()).map((t) => ({
+    topic: t.topic,
+    numPartitions: t.numPartitions,
+    replicationFactor: t.replicationFactor ?? intFromEnv('KAFKA_REPLICATION_FACTOR', 1),
+  }));
+  const brokerList = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers ?? brokersFromEnv();
+  const client = kafka ?? new Kafka({ clientId: 'dvc-create-topics', brokers: brokerList, logLevel: logLevel.ERROR });
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !present.has(t.topic));
+    const created = [];
+    if (missing.length) {
+      // waitForLeaders: producers may publish right after this returns.
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      for (const t of missing) {
+        created.push(t.topic);
+        log(`created ${t.topic} (${t.numPartitions} partitions, replication ${t.replicationFactor})`);
+      }
+    }
+
+    // Verify every topic, including ones created concurrently by someone else.
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+    const partitionsByTopic = new Map(metadata.map((m) => [m.name, m.partitions.length]));
+    const tooSmall = [];
+    const existing = [];
+    for (const t of wanted) {
+      const actual = partitionsByTopic.get(t.topic) ?? 0;
+      if (actual < t.numPartitions) tooSmall.push(`${t.topic} has ${actual} partitions, wants at least ${t.numPartitions}`);
+      if (!created.includes(t.topic)) {
+        existing.push(t.topic);
+        log(`exists ${t.topic} (${actual} partitions)`);
+      }
+    }
+    if (tooSmall.length) throw new Error(`topics with too few partitions: ${tooSmall.join('; ')}`);
+    return { created, existing };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+// Run when executed directly (node deploy/kafka/create-topics.mjs), not when imported.
+const invokedPath = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (invokedPath === realpathSync(fileURLToPath(import.meta.url))) {
+  ensureTopics({ log: (msg) => console.log(msg) }).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`create-topics: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,112 @@
+// What the local stack runs and where: services, ports, URLs, folders. Everything follows the
+// environment, so two stacks (or a stack and the integration tests) can run side by side.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const STACK_DIR = resolve(process.env.STACK_DIR || join(REPO_ROOT, '.stack'));
+export const LOG_DIR = join(STACK_DIR, 'logs');
+export const PID_DIR = join(STACK_DIR, 'pids');
+/** Written by `up` when it started the Kafka broker itself, so that `down` stops only that one. */
+export const KAFKA_MARKER = join(PID_DIR, 'kafka.started-by-stack');
+export const KAFKA_SCRIPT = join(REPO_ROOT, 'deploy', 'kafka', 'kafka.sh');
+
+/** A development-only key; the banner prints it. Never register it anywhere but a local stack. */
+export const DEFAULT_DEMO_INGEST_API_KEY = 'dvc_local_demo_key_not_a_secret';
+
+/**
+ * Start order: aggregator, ingest and api together, then the simulator once they are ready, so its
+ * first events find their consumers. Stop order is the reverse.
+ */
+const SERVICES = [
+  { name: 'aggregator', entry: 'dist/services/aggregator/src/main.js', args: [], portVar: 'AGGREGATOR_PORT', defaultPort: 3002, wave: 1 },
+  { name: 'ingest', entry: 'dist/services/ingest/src/main.js', args: [], portVar: 'INGEST_PORT', defaultPort: 3001, wave: 1 },
+  { name: 'api', entry: 'dist/services/api/src/main.js', args: [], portVar: 'API_PORT', defaultPort: 3000, wave: 1 },
+  { name: 'simulator', entry: 'dist/services/simulator/src/main.js', args: ['stream'], portVar: 'SIMULATOR_PORT', defaultPort: 3003, wave: 2 },
+];
+
+export class StackError extends Error {}
+
+function positiveNumber(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new StackError(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+function port(env, name, fallback) {
+  const value = positiveNumber(env, name, fallback);
+  if (!Number.isInteger(value) || value > 65_535) throw new StackError(`${name} must be a TCP port, got "${env[name]}"`);
+  return value;
+}
+
+/** The stack's configuration, read once from the environment. */
+export function stackConfig(env = process.env) {
+  const kafkaPort = port(env, 'KAFKA_PORT', 9092);
+  const localBroker = `127.0.0.1:${kafkaPort}`;
+  const httpHost = env.HTTP_HOST || '127.0.0.1';
+  // A service bound to every interface is still probed (and shown) on loopback.
+  const probeHost = httpHost === '0.0.0.0' || httpHost === '::' ? '127.0.0.1' : httpHost;
+  const services = SERVICES.map((s) => {
+    const servicePort = port(env, s.portVar, s.defaultPort);
+    return {
+      ...s,
+      port: servicePort,
+      entryPath: join(REPO_ROOT, s.entry),
+      baseUrl: `http://${probeHost}:${servicePort}`,
+      logFile: join(LOG_DIR, `${s.name}.log`),
+      pidFile: join(PID_DIR, `${s.name}.pid`),
+    };
+  });
+  const ports = services.map((s) => s.port);
+  if (new Set(ports).size !== ports.length) {
+    throw new StackError(`service ports must differ: ${services.map((s) => `${s.portVar}=${s.port}`).join(', ')}`);
+  }
+  return {
+    kafkaPort,
+    localBroker,
+    kafkaBrokers: env.KAFKA_BROKERS || localBroker,
+    databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/dvc_monitor',
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379/0',
+    httpHost,
+    readyTimeoutMs: positiveNumber(env, 'STACK_READY_TIMEOUT', 60) * 1000,
+    stopTimeoutMs: positiveNumber(env, 'STACK_STOP_TIMEOUT', 15) * 1000,
+    demoApiKey: env.DEMO_INGEST_API_KEY || DEFAULT_DEMO_INGEST_API_KEY,
+    /** Unset: the simulator's own source, known once it is built (see prerequisites.mjs). */
+    demoSourceUri: env.DEMO_SOURCE_URI || undefined,
+    topics: {
+      dossierEvents: env.TOPIC_DOSSIER_EVENTS || 'dvc.dossier-events.v1',
+      canonicalEvents: env.TOPIC_CANONICAL_EVENTS || 'dvc.dossier-events.canonical.v1',
+      rateChanges: env.TOPIC_RATE_CHANGES || 'dvc.rate-changes.v1',
+    },
+    services,
+  };
+}
+
+/** The environment of every child: the caller's, with the stack's resolved values on top. */
+export function sharedEnv(config) {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: config.kafkaBrokers,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+  };
+}
+
+export function serviceEnv(config, service) {
+  const env = {
+    ...sharedEnv(config),
+    HTTP_HOST: config.httpHost,
+    HTTP_PORT: String(service.port),
+    // Nest's fallback logger (used before pino takes over) colours its output even into a pipe.
+    NO_COLOR: process.env.NO_COLOR ?? '1',
+  };
+  if (service.name === 'simulator') {
+    // So that SIMULATOR_SINK=http posts to this stack's ingest, as the demo source.
+    const ingest = config.services.find((s) => s.name === 'ingest');
+    env.SIMULATOR_HTTP_URL = process.env.SIMULATOR_HTTP_URL || `${ingest.baseUrl}/v1/events`;
+    env.SIMULATOR_API_KEY = process.env.SIMULATOR_API_KEY || config.demoApiKey;
+  }
+  return env;
+}

@@ -1,0 +1,173 @@
+// Everything the services need before they start: a build, PostgreSQL, Redis, Kafka with its
+// topics, the schema, and the demo HTTP source.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { KAFKA_SCRIPT, REPO_ROOT, StackError, sharedEnv } from './config.mjs';
+import { prefixFor, runStep, say } from './processes.mjs';
+
+const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+const START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+/** Imports a runtime dependency of the repo, with a hint when `npm ci` has not been run. */
+async function dependency(name) {
+  try {
+    return (await import(name)).default;
+  } catch (error) {
+    throw new StackError(`cannot load ${name} (${error.message}); run "npm ci" in ${REPO_ROOT}`);
+  }
+}
+
+function hostOf(url) {
+  try {
+    const { hostname, port } = new URL(url);
+    return port ? `${hostname}:${port}` : hostname;
+  } catch {
+    return url;
+  }
+}
+
+export function build() {
+  return runStep('build', 'npm', ['run', 'build']);
+}
+
+/** Every service's compiled entry must be there, or the build is missing or broken. */
+export function checkEntries(config) {
+  const missing = config.services.filter((s) => !existsSync(s.entryPath));
+  if (missing.length) {
+    const list = missing.map((s) => `${s.name} (${s.entry})`).join(', ');
+    throw new StackError(`missing build output for ${list}; run "npm run build" (or drop --no-build)`);
+  }
+}
+
+/** PostgreSQL answers a query (on its `postgres` database: ours may not exist before the migrations). */
+export async function checkPostgres(config) {
+  const { Client } = await dependency('pg');
+  const url = new URL(config.databaseUrl);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new StackError(
+      `PostgreSQL does not answer at ${hostOf(config.databaseUrl)} (${error.message || error.code}).\n` +
+        `  Start it with: ${START_POSTGRES}\n  or point DATABASE_URL at a running server.`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function checkRedis(config) {
+  const Redis = await dependency('ioredis');
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let cause;
+  redis.on('error', (error) => (cause ??= error)); // the first error says why; reported below, once
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new StackError(
+      `Redis does not answer at ${hostOf(config.redisUrl)} (${(cause ?? error).message}).\n` +
+        `  Start it with: ${START_REDIS}\n  or point REDIS_URL at a running server.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function kafkaAnswers(config) {
+  const probe = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'deploy/kafka/wait-for-kafka.mjs'), '--brokers', config.kafkaBrokers, '--timeout', '0', '--quiet'],
+    { cwd: REPO_ROOT, stdio: 'ignore' },
+  );
+  return probe.status === 0;
+}
+
+/**
+ * Makes sure a broker answers. The local broker (deploy/kafka/kafka.sh) is started only when
+ * nothing answers and KAFKA_BROKERS names it (or is unset). `onStarting` is called just before,
+ * because from then on there may be a broker to stop, even if the start fails half-way.
+ */
+export async function ensureKafka(config, onStarting) {
+  if (kafkaAnswers(config)) {
+    say(`Kafka already answers on ${config.kafkaBrokers}; using it`);
+    return;
+  }
+  if (config.kafkaBrokers !== config.localBroker) {
+    throw new StackError(
+      `Kafka does not answer on KAFKA_BROKERS=${config.kafkaBrokers}; the local broker is started only when ` +
+        `KAFKA_BROKERS is unset or ${config.localBroker} (KAFKA_PORT=${config.kafkaPort})`,
+    );
+  }
+  say(`starting Kafka on ${config.localBroker} (bash deploy/kafka/kafka.sh start)`);
+  onStarting();
+  await runStep('kafka', 'bash', [KAFKA_SCRIPT, 'start']);
+}
+
+/** `kafka.sh stop` only ever stops the broker in its own PID file, never a foreign one. */
+export function stopKafka(env = process.env) {
+  return runStep('kafka', 'bash', [KAFKA_SCRIPT, 'stop'], { env });
+}
+
+export async function createTopics(config) {
+  const { ensureTopics } = await import('../kafka/create-topics.mjs');
+  const prefix = prefixFor('kafka', 4);
+  await ensureTopics({ brokers: config.kafkaBrokers, log: (message) => process.stdout.write(`${prefix}${message}\n`) });
+}
+
+export function migrate(config) {
+  return runStep('migrate', process.execPath, ['dist/libs/persistence/src/cli/migrate.js'], { env: sharedEnv(config) });
+}
+
+/**
+ * The CloudEvents source the simulator sends as (that of SIMULATOR_PROVINCE_CODE's province),
+ * computed by the simulator's own code so that the two never disagree.
+ */
+function simulatorSourceUri() {
+  const modelFile = join(REPO_ROOT, 'dist/services/simulator/src/model/province-model.js');
+  const { buildProvinceModel } = createRequire(import.meta.url)(modelFile);
+  return buildProvinceModel({ provinceCode: process.env.SIMULATOR_PROVINCE_CODE || undefined }).source;
+}
+
+/** Registers the simulator's source for POST /v1/events with the demo key (idempotent). */
+export function registerDemoSource(config) {
+  config.demoSourceUri ??= simulatorSourceUri();
+  return runStep(
+    'add-source',
+    process.execPath,
+    ['dist/services/ingest/src/cli/add-source.js', '--name', 'Mô phỏng', '--source', config.demoSourceUri, '--key', config.demoApiKey],
+    { env: sharedEnv(config) },
+  );
+}
+
+/**
+ * Up to the migrations and the demo source: what both `start` and `up` do before the services.
+ * `hooks.checkpoint()` throws when a stop was requested meanwhile; `hooks.onKafkaStarting()` marks
+ * the broker as this run's to stop.
+ */
+export async function prepare(config, { build: wantBuild }, hooks) {
+  if (wantBuild) await build();
+  hooks.checkpoint();
+  checkEntries(config);
+  await checkPostgres(config);
+  await checkRedis(config);
+  say(`PostgreSQL (${hostOf(config.databaseUrl)}) and Redis (${hostOf(config.redisUrl)}) answer`);
+  hooks.checkpoint();
+  await ensureKafka(config, hooks.onKafkaStarting);
+  hooks.checkpoint();
+  await createTopics(config);
+  await migrate(config);
+  hooks.checkpoint();
+  await registerDemoSource(config);
+  hooks.checkpoint();
+}

@@ -1,0 +1,2 @@
+export * from './validate-environment';
+export * from './common-environment';

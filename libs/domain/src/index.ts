@@ -1,0 +1,6 @@
+export * from './vietnam-time';
+export * from './periods';
+export * from './wilson';
+export * from './dossier-state';
+export * from './buckets';
+export * from './reference-data';

@@ -1,0 +1,45 @@
+/**
+ * Calendar periods in Vietnam's time (Asia/Ho_Chi_Minh). Vietnam has kept UTC+07:00 without daylight
+ * saving since 1975, so a fixed offset is exact for every date the system will see, and needs no
+ * time-zone database.
+ */
+const VIETNAM_OFFSET_MINUTES = 7 * 60;
+
+/** `YYYY-MM-DD` of Vietnam's calendar day that contains a canonical UTC instant. */
+export function vietnamDay(instant: string): string {
+  // The canonical Instant is `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`; minutes resolution is all a day needs.
+  const year = Number(instant.slice(0, 4));
+  const month = Number(instant.slice(5, 7));
+  const day = Number(instant.slice(8, 10));
+  const minutes = Number(instant.slice(11, 13)) * 60 + Number(instant.slice(14, 16));
+  if (minutes + VIETNAM_OFFSET_MINUTES < 24 * 60) return instant.slice(0, 10);
+  return formatDay(addDays({ year, month, day }, 1));
+}
+
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+export function addDays(date: CivilDate, days: number): CivilDate {
+  const utc = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * 86_400_000);
+  return { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate() };
+}
+
+export function formatDay({ year, month, day }: CivilDate): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Today's date in Vietnam, `YYYY-MM-DD`. */
+export function vietnamToday(now: Date = new Date()): string {
+  return vietnamDay(now.toISOString());
+}

@@ -1,0 +1,28 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+
+/**
+ * Common start-up of an HTTP-serving service: JSON logger, shutdown hooks (so consumers drain and
+ * commit on SIGTERM/SIGINT), listen, and one line saying where to look.
+ */
+export async function listen(app: INestApplication, host: string, port: number, serviceName: string): Promise<void> {
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(port, host);
+  app.get(Logger).log(`${serviceName} listening on http://${host}:${port} (metrics /metrics, health /health/ready)`);
+}
+
+/** OpenAPI document at `/docs-json` and its UI at `/docs`. */
+export function documentApi(app: INestApplication, title: string, description: string): void {
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').build());
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Runs a service's start-up; a failure (bad configuration, unreachable dependency) ends the process with its message. */
+export function startOrExit(start: () => Promise<void>): void {
+  start().catch((error: unknown) => {
+    console.error(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

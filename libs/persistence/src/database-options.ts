@@ -1,0 +1,49 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Client } from 'pg';
+import { InitialSchema1763780000000 } from './migrations/1763780000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1763780000000];
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';
+
+export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    // Schema changes only through reviewed migrations.
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, application_name: process.env.SERVICE_NAME ?? 'dvc-monitor' },
+  };
+}
+
+/** Creates the project's database when the server does not have it yet (trust or password auth). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const adminUrl = new URL(databaseUrl);
+  adminUrl.pathname = '/postgres';
+  const client = new Client({ connectionString: adminUrl.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database if needed and applies pending migrations; returns their names. */
+export async function migrate(databaseUrl: string): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl, 1));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AgencyRef, ProcedureRef } from '@dvc/contracts';
+import type { BucketDelta, DossierState, StampedReference } from '@dvc/domain';
+
+export interface PartitionRef {
+  group: string;
+  topic: string;
+  partition: number;
+}
+
+/**
+ * All SQL of the aggregator. Every method takes the transaction's `EntityManager`: a batch is applied
+ * in one transaction together with its consumed offset. Rows go in as one JSON parameter expanded by
+ * `jsonb_to_recordset`, one statement per table, in a fixed order of tables and keys so that
+ * concurrent batches lock rows in the same order.
+ */
+@Injectable()
+export class AggregationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  /**
+   * Locks the partition's offset row (creating it at 0) and returns the next offset to apply. Two
+   * consumers of the same partition (a stale one during a rebalance) serialise here, and the second
+   * skips what the first applied.
+   */
+  async claimPartition(manager: EntityManager, { group, topic, partition }: PartitionRef): Promise<bigint> {
+    const rows: Array<{ next_offset: string }> = await manager.query(
+      `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+       ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = consumer_offsets.next_offset
+       RETURNING next_offset`,
+      [group, topic, partition],
+    );
+    return BigInt(rows[0].next_offset);
+  }
+
+  async storeNextOffset(manager: EntityManager, { group, topic, partition }: PartitionRef, nextOffset: bigint): Promise<void> {
+    await manager.query(
+      `UPDATE consumer_offsets SET next_offset = $4, updated_at = now()
+       WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+      [group, topic, partition, nextOffset.toString()],
+    );
+  }
+
+  async nextOffsets(group: string, topic: string): Promise<Map<number, bigint>> {
+    const rows: Array<{ partition: number; next_offset: string }> = await this.dataSource.query(
+      `SELECT partition, next_offset FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2`,
+      [group, topic],
+    );
+    return new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+  }
+
+  /** Current states of the given dossiers, locked for the rest of the transaction. */
+  async loadStates(manager: EntityManager, dossierCodes: string[]): Promise<Map<string, DossierState>> {
+    const rows: Array<{ dossier_code: string; state: DossierState }> = await manager.query(
+      `SELECT dossier_code, state FROM dossier_states
+       WHERE dossier_code = ANY($1::text[]) ORDER BY dossier_code COLLATE "C" FOR UPDATE`,
+      [dossierCodes],
+    );
+    return new Map(rows.map((row) => [row.dossier_code, row.state]));
+  }
+
+  async saveStates(manager: EntityManager, states: Array<[string, DossierState]>): Promise<void> {
+    if (states.length === 0) return;
+    await manager.query(
+      `INSERT INTO dossier_states (dossier_code, state)
+       SELECT r.code, r.state FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (code text, state jsonb)) WITH ORDINALITY AS r(code, state, n)
+       ORDER BY r.n
+       ON CONFLICT (dossier_code) DO UPDATE SET state = excluded.state, updated_at = now()`,
+      [JSON.stringify(states.map(([code, state]) => ({ code, state })))],
+    );
+  }
+
+  async addToBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    await manager.query(
+      `INSERT INTO daily_buckets AS b (day, agency_code, procedure_code, received, received_online, completed,
+                                       completed_on_time, paid, paid_online, withdrawn)
+       SELECT r."day", r."agencyCode", r."procedureCode", r."received", r."receivedOnline", r."completed",
+              r."completedOnTime", r."paid", r."paidOnline", r."withdrawn"
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("day" date, "agencyCode" text, "procedureCode" text,
+            "received" int, "receivedOnline" int, "completed" int, "completedOnTime" int, "paid" int,
+            "paidOnline" int, "withdrawn" int)) WITH ORDINALITY AS r("day", "agencyCode", "procedureCode", "received", "receivedOnline", "completed", "completedOnTime", "paid", "paidOnline", "withdrawn", n)
+       ORDER BY r.n
+       ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET
+         received = b.received + excluded.received,
+         received_online = b.received_online + excluded.received_online,
+         completed = b.completed + excluded.completed,
+         completed_on_time = b.completed_on_time + excluded.completed_on_time,
+         paid = b.paid + excluded.paid,
+         paid_online = b.paid_online + excluded.paid_online,
+         withdrawn = b.withdrawn + excluded.withdrawn`,
+      [JSON.stringify(deltas)],
+    );
+  }
+
+  /** Keeps each agency's attributes from the latest event that named it. */
+  async upsertAgencies(manager: EntityManager, agencies: Array<StampedReference<AgencyRef>>): Promise<void> {
+    if (agencies.length === 0) return;
+    const rows = agencies.map(({ stamp, value }) => ({ ...value, time: stamp.time, id: stamp.id }));
+    await manager.query(
+      `INSERT INTO agencies AS a (code, name, level, parent_code, info_time, info_event_id)
+       SELECT r.code, r.name, r.level, r."parentCode", r.time, r.id
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (code text, name text, level text, "parentCode" text,
+            time text, id text)) WITH ORDINALITY AS r(code, name, level, "parentCode", time, id, n)
+       ORDER BY r.n
+       ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent_code = excluded.parent_code,
+         info_time = excluded.info_time, info_event_id = excluded.info_event_id, updated_at = now()
+       WHERE (excluded.info_time COLLATE "C", excluded.info_event_id COLLATE "C")
+           > (a.info_time COLLATE "C", a.info_event_id COLLATE "C")`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  async upsertProcedures(manager: EntityManager, procedures: Array<StampedReference<ProcedureRef>>): Promise<void> {
+    if (procedures.length === 0) return;
+    const rows = procedures.map(({ stamp, value }) => ({ ...value, time: stamp.time, id: stamp.id }));
+    await manager.query(
+      `INSERT INTO procedures AS p (code, name, sector, online_level, info_time, info_event_id)
+       SELECT r.code, r.name, r.sector, r."onlineLevel", r.time, r.id
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (code text, name text, sector text, "onlineLevel" text,
+            time text, id text)) WITH ORDINALITY AS r(code, name, sector, "onlineLevel", time, id, n)
+       ORDER BY r.n
+       ON CONFLICT (code) DO UPDATE SET name = excluded.name, sector = excluded.sector, online_level = excluded.online_level,
+         info_time = excluded.info_time, info_event_id = excluded.info_event_id, updated_at = now()
+       WHERE (excluded.info_time COLLATE "C", excluded.info_event_id COLLATE "C")
+           > (p.info_time COLLATE "C", p.info_event_id COLLATE "C")`,
+      [JSON.stringify(rows)],
+    );
+  }
+}

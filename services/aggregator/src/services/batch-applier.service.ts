@@ -1,0 +1,83 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { decodeCanonical, DossierEvent } from '@dvc/contracts';
+import { applyEvent, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, latestReferences } from '@dvc/domain';
+import { AggregationRepository, PartitionRef } from '../repositories/aggregation.repository';
+
+export interface ConsumedMessage {
+  offset: string;
+  value: Buffer | null;
+}
+
+export interface BatchOutcome {
+  applied: number;
+  unchanged: number;
+  alreadyApplied: number;
+  undecodable: number;
+}
+
+const byCode = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/**
+ * Applies a batch of one partition to PostgreSQL in a single transaction: dossier states, the day
+ * buckets' counters and the partition's next offset commit together or not at all. A crash at any
+ * instant therefore leaves either the whole batch counted with its offset stored, or none of it.
+ */
+@Injectable()
+export class BatchApplier {
+  private readonly logger = new Logger(BatchApplier.name);
+
+  constructor(private readonly repository: AggregationRepository) {}
+
+  apply(partition: PartitionRef, messages: ConsumedMessage[]): Promise<BatchOutcome> {
+    return this.repository.transaction(async (manager) => {
+      const nextOffset = await this.repository.claimPartition(manager, partition);
+      const fresh = messages.filter((message) => BigInt(message.offset) >= nextOffset);
+      const outcome: BatchOutcome = { applied: 0, unchanged: 0, alreadyApplied: messages.length - fresh.length, undecodable: 0 };
+      if (fresh.length === 0) return outcome;
+
+      const events = this.decode(fresh, partition, outcome);
+      const dossierCodes = [...new Set(events.map((event) => event.dossierCode))].sort();
+      const before = await this.repository.loadStates(manager, dossierCodes);
+      const after = new Map<string, DossierState>();
+      for (const event of events) {
+        const current = after.get(event.dossierCode) ?? before.get(event.dossierCode) ?? EMPTY_DOSSIER_STATE;
+        const next = applyEvent(current, event);
+        if (next === current) {
+          outcome.unchanged += 1;
+        } else {
+          outcome.applied += 1;
+          after.set(event.dossierCode, next);
+        }
+      }
+
+      const deltas = new BucketDeltas();
+      for (const [code, state] of after) deltas.addTransition(before.get(code) ?? EMPTY_DOSSIER_STATE, state);
+      const references = latestReferences(events);
+
+      await this.repository.saveStates(manager, [...after].sort(byCode));
+      await this.repository.addToBuckets(manager, deltas.toSortedList());
+      await this.repository.upsertAgencies(manager, [...references.agencies].sort(byCode).map(([, ref]) => ref));
+      await this.repository.upsertProcedures(manager, [...references.procedures].sort(byCode).map(([, ref]) => ref));
+      await this.repository.storeNextOffset(manager, partition, BigInt(fresh[fresh.length - 1].offset) + 1n);
+      return outcome;
+    });
+  }
+
+  private decode(messages: ConsumedMessage[], partition: PartitionRef, outcome: BatchOutcome): DossierEvent[] {
+    const events: DossierEvent[] = [];
+    for (const message of messages) {
+      try {
+        events.push(decodeCanonical(message.value ?? Buffer.alloc(0)));
+      } catch (error) {
+        // Only ingest writes this topic; a message it cannot have written is logged and passed over
+        // rather than stopping every dossier behind it.
+        outcome.undecodable += 1;
+        this.logger.error(
+          { topic: partition.topic, partition: partition.partition, offset: message.offset, error: String(error) },
+          'undecodable canonical event skipped',
+        );
+      }
+    }
+    return events;
+  }
+}

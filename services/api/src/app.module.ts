@@ -1,0 +1,58 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { validateEnvironment } from '@dvc/config';
+import { HealthController, ObservabilityModule } from '@dvc/observability';
+import { dataSourceOptions } from '@dvc/persistence';
+import { ApiEnvironment, apiEnvironment } from './config/api-environment';
+import { AgenciesController } from './controllers/agencies.controller';
+import { ProceduresController } from './controllers/procedures.controller';
+import { RatesController } from './controllers/rates.controller';
+import { databaseReadinessProvider } from './health/database-readiness.provider';
+import { httpRequestDurationProvider } from './metrics/http-metrics';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { AgenciesRepository } from './repositories/agencies.repository';
+import { ProceduresRepository } from './repositories/procedures.repository';
+import { RatesRepository } from './repositories/rates.repository';
+import { AgenciesService } from './services/agencies.service';
+import { ProceduresService } from './services/procedures.service';
+import { RatesService } from './services/rates.service';
+
+export const SERVICE_NAME = 'api';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment(apiEnvironment) }),
+    ObservabilityModule.forRoot({ serviceName: SERVICE_NAME }),
+    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<ApiEnvironment, true>) => {
+        const options = dataSourceOptions(config.get('DATABASE_URL', { infer: true }), config.get('DATABASE_POOL_SIZE', { infer: true }));
+        return {
+          ...options,
+          extra: {
+            ...options.extra,
+            application_name: `dvc-monitor-${SERVICE_NAME}`,
+            statement_timeout: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
+          },
+        };
+      },
+    }),
+  ],
+  controllers: [RatesController, AgenciesController, ProceduresController, HealthController],
+  providers: [
+    databaseReadinessProvider,
+    httpRequestDurationProvider,
+    RatesService,
+    AgenciesService,
+    ProceduresService,
+    RatesRepository,
+    AgenciesRepository,
+    ProceduresRepository,
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,68 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
+import type Redis from 'ioredis';
+import { validateEnvironment } from '@dvc/config';
+import { createKafkaClient, kafkaReadinessCheck } from '@dvc/messaging';
+import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
+import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
+import { DossierEventsConsumer } from './consumers/dossier-events.consumer';
+import { EventsController } from './controllers/events.controller';
+import { ingestEnvironment, IngestConfig } from './ingest-config';
+import { INGEST_METRIC_PROVIDERS, IngestMetrics } from './metrics/ingest.metrics';
+import { IngestSourcesRepository } from './repositories/ingest-sources.repository';
+import { ApiKeyAuthenticator } from './services/api-key-authenticator.service';
+import { EventPublisher } from './services/event-publisher.service';
+import { HttpIntake } from './services/http-intake.service';
+import { SourceRateLimiter } from './services/source-rate-limiter.service';
+import { KAFKA, REDIS } from './tokens';
+
+type Config = ConfigService<IngestConfig, true>;
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment(ingestEnvironment) }),
+    ObservabilityModule.forRoot({ serviceName: 'ingest' }),
+    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: Config) => dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
+    }),
+  ],
+  controllers: [HealthController, EventsController],
+  providers: [
+    {
+      provide: KAFKA,
+      inject: [ConfigService],
+      useFactory: (config: Config) =>
+        createKafkaClient({ brokers: config.get('KAFKA_BROKERS'), clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-ingest' }),
+    },
+    {
+      provide: REDIS,
+      inject: [ConfigService],
+      useFactory: (config: Config) => createRedisClient(config.get('REDIS_URL'), 'dvc-ingest'),
+    },
+    {
+      provide: READINESS_CHECKS,
+      inject: [ConfigService, HealthIndicatorService, TypeOrmHealthIndicator, KAFKA, REDIS],
+      useFactory: (config: Config, indicators: HealthIndicatorService, database: TypeOrmHealthIndicator, kafka: Kafka, redis: Redis) => {
+        const timeout = config.get('HEALTH_CHECK_TIMEOUT_MS');
+        return [
+          () => database.pingCheck('database', { timeout }),
+          kafkaReadinessCheck(kafka, indicators, timeout),
+          redisReadinessCheck(redis, indicators, timeout),
+        ];
+      },
+    },
+    ...INGEST_METRIC_PROVIDERS,
+    IngestMetrics,
+    IngestSourcesRepository,
+    ApiKeyAuthenticator,
+    SourceRateLimiter,
+    EventPublisher,
+    HttpIntake,
+    DossierEventsConsumer,
+  ],
+})
+export class IngestModule {}

@@ -1,0 +1,42 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
+import { migrate } from '@dvc/persistence';
+import { insertFixtures } from './rates-fixtures';
+
+const SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+async function onServer(sql: string): Promise<void> {
+  const client = new Client({ connectionString: `${SERVER_URL}/postgres` });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database with the fixtures, and the API booted in-process on it (logs silenced). */
+export async function startApiOnFreshDatabase(
+  database: string,
+  configure: (app: INestApplication) => void = () => undefined,
+): Promise<INestApplication> {
+  const databaseUrl = `${SERVER_URL}/${database}`;
+  await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await migrate(databaseUrl);
+  await insertFixtures(databaseUrl);
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.LOG_LEVEL = 'silent';
+  // Imported only now: the module reads and validates the environment as it loads.
+  const { AppModule } = await import('../../../services/api/src/app.module');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  configure(app);
+  await app.init();
+  return app;
+}
+
+export async function stopApi(app: INestApplication | undefined, database: string): Promise<void> {
+  await app?.close();
+  await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+}

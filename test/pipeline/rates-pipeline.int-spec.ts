@@ -1,0 +1,113 @@
+import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth';
+import { produceDeliveries, readTopic } from '../support/kafka-io';
+import { generateScenario, ROOT_AGENCY } from '../support/scenario';
+import { eventually, ServiceProcess } from '../support/service-process';
+import { TestEnvironment } from '../support/test-environment';
+
+interface RateItem extends ExpectedCounts {
+  period: string;
+  agencyCode?: string;
+  procedureCode?: string;
+  onlineRate: number | null;
+  onlineRateCi95: [number, number] | null;
+}
+
+async function allRates(api: ServiceProcess, query: string): Promise<RateItem[]> {
+  const items: RateItem[] = [];
+  let cursor: string | null = null;
+  do {
+    const url: string = `${api.url}/v1/rates?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+    const page = (await response.json()) as { items: RateItem[]; nextCursor: string | null };
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+const COUNTERS: Array<keyof ExpectedCounts> = ['received', 'receivedOnline', 'completed', 'completedOnTime', 'paid', 'paidOnline', 'withdrawn'];
+const countsOf = (item: ExpectedCounts) => Object.fromEntries(COUNTERS.map((name) => [name, item[name]]));
+
+describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API', () => {
+  const environment = new TestEnvironment('pipeline');
+  const deliveries = generateScenario({ dossiers: 3_000, seed: 20250331 });
+  const validEvents = deliveries.filter((delivery) => delivery.event).map((delivery) => delivery.event!);
+  const invalid = deliveries.filter((delivery) => delivery.invalidBytes !== undefined);
+  const expected = groundTruth(validEvents);
+  let services: ServiceProcess[] = [];
+  let api: ServiceProcess;
+
+  beforeAll(async () => {
+    await environment.prepare();
+    const env = environment.serviceEnvironment();
+    services = await Promise.all([
+      new ServiceProcess('ingest', env).start(),
+      new ServiceProcess('aggregator', env).start(),
+      new ServiceProcess('api', env).start(),
+    ]);
+    api = services[2];
+    await produceDeliveries(environment.topics.dossierEvents, deliveries);
+    // Done when the aggregator has applied (or found unchanged) one canonical message per valid delivery.
+    const canonicalCount = validEvents.length;
+    await eventually(async () => {
+      const [row] = await environment.query<{ applied: string }>(
+        `SELECT coalesce(sum(next_offset), 0) AS applied FROM consumer_offsets WHERE topic = $1`,
+        [environment.topics.canonicalEvents],
+      );
+      return Number(row.applied) >= canonicalCount ? true : undefined;
+    }, 120_000, 'the aggregator to apply every canonical event');
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await environment.cleanUp();
+  });
+
+  it('scenario has what it claims: corrections, duplicates, binary events and invalid ones', () => {
+    expect(invalid.length).toBeGreaterThan(50);
+    expect(deliveries.filter((delivery) => delivery.binary).length).toBeGreaterThan(500);
+    expect(deliveries.length - invalid.length).toBeGreaterThan(new Set(validEvents).size);
+    const receivedPerDossier = new Map<string, number>();
+    for (const event of new Set(validEvents)) if (event.type.endsWith('.received.v1')) receivedPerDossier.set(event.subject, (receivedPerDossier.get(event.subject) ?? 0) + 1);
+    expect([...receivedPerDossier.values()].filter((count) => count > 1).length).toBeGreaterThan(200);
+  });
+
+  it('reports per month, agency and procedure exactly the ground truth', async () => {
+    const items = await allRates(api, 'period=month&groupBy=agency,procedure&from=2025-01&to=2025-12');
+    const actual = new Map(items.map((item) => [`${item.period}|${item.agencyCode}|${item.procedureCode}`, countsOf(item)]));
+    const wanted = new Map([...expected].filter(([, counts]) => COUNTERS.some((name) => counts[name] !== 0)).map(([key, counts]) => [key, countsOf(counts)]));
+    expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...wanted].sort()));
+    for (const item of items) {
+      expect(item.onlineRate).toBe(item.received === 0 ? null : Math.round((item.receivedOnline / item.received) * 10_000) / 10_000);
+    }
+  });
+
+  it('rolls the whole hierarchy up to the province with subtree=true', async () => {
+    const items = await allRates(api, `period=month&agency=${encodeURIComponent(ROOT_AGENCY)}&subtree=true`);
+    for (const month of ['2025-03', '2025-04']) {
+      const wantedTotal = sumCounts([...expected].filter(([key]) => key.startsWith(`${month}|`)).map(([, counts]) => counts));
+      const item = items.find((candidate) => candidate.period === month);
+      expect(item && countsOf(item)).toEqual(countsOf(wantedTotal));
+    }
+  });
+
+  it('dead-letters every invalid event with its original bytes and a reason, and nothing else', async () => {
+    const letters = await readTopic(environment.topics.deadLetter, invalid.length, 30_000);
+    expect(letters).toHaveLength(invalid.length);
+    expect(letters.map((letter) => letter.value?.toString()).sort()).toEqual(invalid.map((delivery) => delivery.invalidBytes).sort());
+    for (const letter of letters) {
+      expect(letter.headers['dvc-rejection-reason']).toMatch(/\w+/);
+      expect(letter.headers['dvc-original-topic']).toBe(environment.topics.dossierEvents);
+    }
+  });
+
+  it('lists the agencies and procedures seen, with the hierarchy', async () => {
+    const response = await fetch(`${api.url}/v1/agencies?limit=100`);
+    const body = (await response.json()) as { items: Array<{ code: string; parentCode: string | null }> };
+    expect(body.items.map((agency) => agency.code).sort()).toEqual(
+      [...new Set(validEvents.map((event) => (event.data.agency as { code: string }).code))].sort(),
+    );
+    expect(body.items.find((agency) => agency.code === '000.17.01.H31')?.parentCode).toBe('000.00.17.H31');
+  });
+});

@@ -1,0 +1,95 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './infrastructure';
+
+export type ServiceName = 'ingest' | 'aggregator' | 'api';
+
+let nextPort = 3400 + Math.floor(Math.random() * 200) * 10;
+
+/** A service running as a real process from `dist/`, as in production. */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  readonly port = nextPort++;
+  readonly logFile: string;
+
+  constructor(
+    readonly service: ServiceName,
+    private readonly environment: Record<string, string>,
+  ) {
+    mkdirSync(join(REPO_ROOT, 'dist', 'test-logs'), { recursive: true });
+    this.logFile = join(REPO_ROOT, 'dist', 'test-logs', `${service}-${this.port}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', this.service, 'src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await this.waitUntilReady();
+    return this;
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed or committed. */
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    this.child = null;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGTERM');
+    const timeout = setTimeout(() => this.child?.kill('SIGKILL'), 20_000);
+    await this.exited;
+    clearTimeout(timeout);
+    this.child = null;
+  }
+
+  private async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`${this.service} exited with ${exitCode} during start-up; see ${this.logFile}`);
+      try {
+        const response = await fetch(`${this.url}/health/ready`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(250);
+    }
+    throw new Error(`${this.service} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a value other than `undefined`, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
