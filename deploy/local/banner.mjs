@@ -36,7 +36,6 @@ export function banner(config, { foreground }) {
     '  Readiness     ' + config.services.map((s) => `${s.name} ${s.baseUrl}/health/ready`).join('\n                '),
     `  Kafka         ${config.kafkaBrokers}`,
     `                kcat -b ${broker} -C -t ${config.topics.canonicalEvents} -o -5 -e   (last events per partition)`,
-    `                kcat -b ${broker} -C -t ${config.topics.rateChanges} -f '%k %s\\n'   (rate changes, live)`,
     `  PostgreSQL    ${config.databaseUrl}`,
     `  Redis         ${config.redisUrl}`,
     `  Logs          ${logs}/<service>.log${kafkaLog ? `, Kafka ${kafkaLog}` : ''}`,

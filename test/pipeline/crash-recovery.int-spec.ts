@@ -2,7 +2,7 @@ import { groundTruth } from '../support/ground-truth';
 import { produceDeliveries } from '../support/kafka-io';
 import { pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
 import { generateScenario, seededRandom } from '../support/scenario';
-import { eventually, ServiceProcess, sleep } from '../support/service-process';
+import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 
 const sorted = <T>(map: Map<string, T>) => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -21,10 +21,11 @@ describe('exact counts through crashes', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([ingest?.stop(), aggregator?.stop()]);
+    await stopAllServices();
     await environment.cleanUp();
   });
 
+  // Its own timeout: 30,000 dossiers, seven process start-ups and a catch-up take minutes on 2 cores.
   it('SIGKILLs of the aggregator and ingest mid-stream lose and double-count nothing', async () => {
     await produceDeliveries(environment.topics.dossierEvents, deliveries);
     ingest = await new ServiceProcess('ingest', env).start();
@@ -44,10 +45,10 @@ describe('exact counts through crashes', () => {
       aggregator = await new ServiceProcess('aggregator', env).start();
     }
 
-    await eventually(async () => ((await pipelineCaughtUp(environment, env.INGEST_GROUP_ID)) ? true : undefined), 240_000, 'the pipeline to catch up');
+    await eventually(async () => ((await pipelineCaughtUp(environment, env.INGEST_GROUP_ID)) ? true : undefined), 420_000, 'the pipeline to catch up');
     // The kills must have landed mid-stream for the test to mean anything.
     const validDeliveries = deliveries.filter((delivery) => delivery.event).length;
     expect(appliedAtKills.some((applied) => applied > 0 && applied < validDeliveries)).toBe(true);
     expect(sorted(await storedMonthlyCounts(environment))).toEqual(sorted(expected));
-  });
+  }, 600_000);
 });

@@ -1,7 +1,7 @@
 import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
-import { eventually, ServiceProcess } from '../support/service-process';
+import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 
 interface RateItem extends ExpectedCounts {
@@ -60,7 +60,7 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
   });
 
   afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop()));
+    await stopAllServices();
     await environment.cleanUp();
   });
 

@@ -19,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
 
   if (!(await kafkaAnswers())) {
     runKafkaScript('start');
-    writeFileSync(STARTED_KAFKA_MARKER, String(Date.now()));
+    // The run's own pid: a second run on the machine that reuses this broker must not stop it.
+    writeFileSync(STARTED_KAFKA_MARKER, String(process.pid));
   }
 }

@@ -12,7 +12,8 @@ export async function produceDeliveries(topic: string, deliveries: Delivery[], c
       const messages = deliveries.slice(start, start + chunkSize).map((delivery): Message => {
         if (delivery.invalidBytes !== undefined) return { key: delivery.key, value: delivery.invalidBytes };
         if (delivery.binary) {
-          const binary = encodeBinary(delivery.event!);
+          // RawEvent is a plain CloudEvent literal; the encoder takes the open CloudEventV1 shape.
+          const binary = encodeBinary(delivery.event as unknown as Parameters<typeof encodeBinary>[0]);
           return { key: delivery.key, value: binary.value, headers: binary.headers };
         }
         return { key: delivery.key, value: JSON.stringify(delivery.event), headers: { 'content-type': 'application/cloudevents+json' } };

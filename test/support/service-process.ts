@@ -7,6 +7,20 @@ export type ServiceName = 'ingest' | 'aggregator' | 'api';
 
 let nextPort = 3400 + Math.floor(Math.random() * 200) * 10;
 
+/**
+ * Every process a test file started. A test body that timed out keeps running after Jest gave up on
+ * it, and may start processes after its afterAll: once `stopAllServices` ran, starting is refused, so
+ * nothing outlives the file.
+ */
+const running = new Set<ServiceProcess>();
+let stoppedAll = false;
+
+/** Stops (SIGTERM, then SIGKILL after 20 s) every process still running; call it in afterAll. */
+export async function stopAllServices(): Promise<void> {
+  stoppedAll = true;
+  await Promise.all([...running].map((service) => service.stop()));
+}
+
 /** A service running as a real process from `dist/`, as in production. */
 export class ServiceProcess {
   private child: ChildProcess | null = null;
@@ -27,6 +41,7 @@ export class ServiceProcess {
   }
 
   async start(): Promise<this> {
+    if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', this.service, 'src/main.js')], {
       cwd: REPO_ROOT,
@@ -36,7 +51,13 @@ export class ServiceProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    running.add(this);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        running.delete(this);
+        resolve(code);
+      }),
+    );
     await this.waitUntilReady();
     return this;
   }

@@ -31,7 +31,9 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function addDays(date: CivilDate, days: number): CivilDate {
-  const utc = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * 86_400_000);
+  // setUTCFullYear, unlike Date.UTC, keeps years 0–99 as they are (Date.UTC maps them to 1900–1999).
+  const utc = new Date(0);
+  utc.setUTCFullYear(date.year, date.month - 1, date.day + days);
   return { year: utc.getUTCFullYear(), month: utc.getUTCMonth() + 1, day: utc.getUTCDate() };
 }
 

@@ -9,9 +9,10 @@ import { KAFKA } from '../tokens';
 
 /**
  * Reads the public topic in batches, validates every message, and writes the batch's accepted and
- * rejected events in one `sendBatch` before committing the offsets. A bad message is dead-lettered
- * like any other outcome, so it never holds up the messages behind it. At-least-once: a crash before
- * the commit re-sends the batch, which the aggregator's per-dossier state makes harmless.
+ * rejected events (in produce requests of at most MAX_REQUEST_BYTES) before committing the offsets.
+ * A bad message is dead-lettered like any other outcome, so it never holds up the messages behind it.
+ * At-least-once: a crash before the commit re-sends the batch, which the aggregator's per-dossier
+ * state makes harmless.
  */
 @Injectable()
 export class DossierEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { Controller, Headers, HttpCode, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -37,7 +38,7 @@ export class EventsController {
   @ApiResponse({ status: 413, description: 'Body or batch over the limit' })
   @ApiResponse({ status: 415, description: 'Not a CloudEvents JSON media type' })
   @ApiResponse({ status: 429, description: 'The source sent more events this minute than allowed' })
-  @ApiResponse({ status: 503, description: 'Kafka unavailable: nothing was accepted' })
+  @ApiResponse({ status: 503, description: 'Kafka unavailable: the request did not complete; send it again (re-sent events change nothing)' })
   async post(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -53,6 +54,8 @@ export class EventsController {
       return result;
     } catch (error) {
       this.metrics.httpRequests.inc({ status: String(error instanceof HttpException ? error.getStatus() : 500) });
+      const retryAfterSeconds = error instanceof HttpException ? (error.getResponse() as { retryAfterSeconds?: unknown }).retryAfterSeconds : undefined;
+      if (typeof retryAfterSeconds === 'number') response.setHeader('Retry-After', String(retryAfterSeconds));
       throw error;
     }
   }
@@ -64,7 +67,7 @@ export class EventsController {
       const status = (error as { status?: number }).status ?? 400;
       const message =
         status === 413 ? `the body may be at most ${this.maxBodyBytes} bytes` : `the body could not be read: ${(error as Error).message}`;
-      throw new HttpException({ statusCode: status, error: HttpStatus[status], message }, status);
+      throw new HttpException({ statusCode: status, error: STATUS_CODES[status], message }, status);
     }
   }
 }

@@ -8,6 +8,16 @@ import { KAFKA } from '../tokens';
 
 export type Transport = 'kafka' | 'http';
 
+/**
+ * Most bytes (keys, values, headers) sent in one produce request. A batch consumed from the public
+ * topic holds up to 2 MB per partition, and since both topics are keyed by dossier code with the same
+ * partitioner and partition count, all of it goes to one canonical partition: as a single record batch
+ * it would exceed the broker's `message.max.bytes` (1 MB by default), which kafkajs treats as
+ * non-retriable, stopping the consumer for good. Chunks of this size stay well under the limit; an
+ * event is at most 64 KB (LIMITS.eventBytes), so a chunk always holds at least one.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
 export interface DeadLetter {
   key: Buffer | string | null;
   value: Buffer | null;
@@ -49,24 +59,22 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
 
   async publish(transport: Transport, accepted: DossierEvent[], deadLetters: DeadLetter[]): Promise<void> {
     const ingestedAt = String(Date.now());
-    const topicMessages = [];
-    if (accepted.length > 0) {
-      topicMessages.push({
+    const outgoing: Array<{ topic: string; message: Message }> = [
+      ...accepted.map((event) => ({
         topic: this.canonicalTopic,
-        messages: accepted.map(
-          (event): Message => ({
-            key: event.dossierCode,
-            value: encodeCanonical(event),
-            headers: { [HEADERS.ingestChannel]: transport, [HEADERS.ingestedAt]: ingestedAt },
-          }),
-        ),
-      });
+        message: {
+          key: event.dossierCode,
+          value: encodeCanonical(event),
+          headers: { [HEADERS.ingestChannel]: transport, [HEADERS.ingestedAt]: ingestedAt },
+        },
+      })),
+      ...deadLetters.map((letter) => ({ topic: this.deadLetterTopic, message: this.deadLetterMessage(transport, letter) })),
+    ];
+    if (outgoing.length === 0) return;
+    // One request after the other, in order: each dossier's events keep their order.
+    for (const chunk of chunksOf(outgoing, MAX_REQUEST_BYTES)) {
+      await this.producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
     }
-    if (deadLetters.length > 0) {
-      topicMessages.push({ topic: this.deadLetterTopic, messages: deadLetters.map((letter) => this.deadLetterMessage(transport, letter)) });
-    }
-    if (topicMessages.length === 0) return;
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
     this.metrics.events.inc({ transport, outcome: 'accepted' }, accepted.length);
     this.metrics.events.inc({ transport, outcome: 'rejected' }, deadLetters.length);
     for (const letter of deadLetters) this.metrics.deadLetters.inc({ transport, field: letter.rejection.field ?? 'body' });
@@ -86,4 +94,47 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
     }
     return { key: letter.key, value: letter.value, headers };
   }
+}
+
+/** Consecutive runs of messages whose sizes add up to at most `maxBytes` (one message alone may exceed it). */
+export function chunksOf<T extends { message: Message }>(items: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = messageBytes(item.message);
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** A message's key, value and headers in bytes, plus the record's own overhead (a generous 64). */
+function messageBytes({ key, value, headers }: Message): number {
+  let size = 64 + byteLength(key) + byteLength(value);
+  for (const [name, header] of Object.entries(headers ?? {})) {
+    size += Buffer.byteLength(name);
+    for (const item of Array.isArray(header) ? header : [header]) size += byteLength(item);
+  }
+  return size;
+}
+
+function byteLength(data: Buffer | string | null | undefined): number {
+  return data == null ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+}
+
+function byTopic(chunk: Array<{ topic: string; message: Message }>): Array<{ topic: string; messages: Message[] }> {
+  const topics = new Map<string, Message[]>();
+  for (const { topic, message } of chunk) {
+    const messages = topics.get(topic);
+    if (messages) messages.push(message);
+    else topics.set(topic, [message]);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { decodeHttpBody, DossierEvent, validateCloudEvent } from '@dvc/contracts';
@@ -37,7 +38,7 @@ export class HttpIntake {
   async receive(source: IngestSource, contentType: string | undefined, body: Buffer): Promise<IntakeResponse & { batch: boolean }> {
     const decoded = decodeHttpBody(contentType, body);
     if (!decoded.ok) {
-      throw new HttpException({ statusCode: decoded.status, error: HttpStatus[decoded.status], message: decoded.reason }, decoded.status);
+      throw new HttpException({ statusCode: decoded.status, error: STATUS_CODES[decoded.status], message: decoded.reason }, decoded.status);
     }
     if (decoded.items.length > this.maxBatchEvents) {
       throw new HttpException(
@@ -70,7 +71,7 @@ export class HttpIntake {
       await this.publisher.publish('http', accepted, deadLetters);
     } catch (error) {
       this.logger.error({ error: String(error) }, 'could not write events to Kafka');
-      throw new ServiceUnavailableException('events could not be stored; nothing of this request was accepted, retry later');
+      throw new ServiceUnavailableException('events could not be stored (Kafka unavailable); send the whole request again later: events already stored are not counted twice');
     }
     return { accepted: accepted.length, rejected: deadLetters.length, results, batch: decoded.batch };
   }
