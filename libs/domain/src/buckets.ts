@@ -43,47 +43,39 @@ const ZERO: BucketCounters = {
 /** What one dossier in `state` adds to the day buckets. */
 export function contributionsOf(state: DossierState): BucketDelta[] {
   const contributions: BucketDelta[] = [];
+  forEachContribution(state, (contribution) => contributions.push(contribution));
+  return contributions;
+}
+
+/**
+ * Calls `visit` with each bucket row one dossier in `state` adds to. Literal objects of one shape
+ * rather than spreads of ZERO: the aggregator runs this twice per changed dossier.
+ */
+function forEachContribution(state: DossierState, visit: (contribution: BucketDelta) => void): void {
   const { received, completed, firstPayment, withdrawn } = state;
   if (received) {
-    contributions.push({
-      ...ZERO,
-      day: vietnamDay(received.receivedAt),
-      agencyCode: received.agencyCode,
-      procedureCode: received.procedureCode,
-      received: 1,
-      receivedOnline: received.channel === 'online' ? 1 : 0,
-    });
+    visit(delta(vietnamDay(received.receivedAt), received.agencyCode, received.procedureCode,
+      1, received.channel === 'online' ? 1 : 0, 0, 0, 0, 0, 0));
   }
   if (completed) {
-    contributions.push({
-      ...ZERO,
-      day: vietnamDay(completed.completedAt),
-      agencyCode: completed.agencyCode,
-      procedureCode: completed.procedureCode,
-      completed: 1,
-      completedOnTime: isCompletedOnTime(state) ? 1 : 0,
-    });
+    visit(delta(vietnamDay(completed.completedAt), completed.agencyCode, completed.procedureCode,
+      0, 0, 1, isCompletedOnTime(state) ? 1 : 0, 0, 0, 0));
   }
   if (firstPayment) {
-    contributions.push({
-      ...ZERO,
-      day: vietnamDay(firstPayment.paidAt),
-      agencyCode: firstPayment.agencyCode,
-      procedureCode: firstPayment.procedureCode,
-      paid: 1,
-      paidOnline: state.paidOnline ? 1 : 0,
-    });
+    visit(delta(vietnamDay(firstPayment.paidAt), firstPayment.agencyCode, firstPayment.procedureCode,
+      0, 0, 0, 0, 1, state.paidOnline ? 1 : 0, 0));
   }
   if (withdrawn) {
-    contributions.push({
-      ...ZERO,
-      day: vietnamDay(withdrawn.withdrawnAt),
-      agencyCode: withdrawn.agencyCode,
-      procedureCode: withdrawn.procedureCode,
-      withdrawn: 1,
-    });
+    visit(delta(vietnamDay(withdrawn.withdrawnAt), withdrawn.agencyCode, withdrawn.procedureCode, 0, 0, 0, 0, 0, 0, 1));
   }
-  return contributions;
+}
+
+// prettier-ignore
+function delta(
+  day: string, agencyCode: string, procedureCode: string, received: number, receivedOnline: number, completed: number,
+  completedOnTime: number, paid: number, paidOnline: number, withdrawn: number,
+): BucketDelta {
+  return { received, receivedOnline, completed, completedOnTime, paid, paidOnline, withdrawn, day, agencyCode, procedureCode };
 }
 
 /**
@@ -92,29 +84,44 @@ export function contributionsOf(state: DossierState): BucketDelta[] {
  */
 export class BucketDeltas {
   private readonly byKey = new Map<string, BucketDelta>();
+  private readonly subtract = (contribution: BucketDelta) => this.add(contribution, -1);
+  private readonly addOne = (contribution: BucketDelta) => this.add(contribution, +1);
 
   /** Records a dossier moving from `before` to `after`. */
   addTransition(before: DossierState, after: DossierState): void {
-    for (const contribution of contributionsOf(before)) this.add(contribution, -1);
-    for (const contribution of contributionsOf(after)) this.add(contribution, +1);
+    forEachContribution(before, this.subtract);
+    forEachContribution(after, this.addOne);
   }
 
   /** Non-zero deltas in a stable order, so concurrent writers lock bucket rows in the same order. */
   toSortedList(): BucketDelta[] {
-    return [...this.byKey.values()]
-      .filter((delta) => COUNTER_NAMES.some((name) => delta[name] !== 0))
-      .sort(compareBucketKeys);
+    return [...this.byKey.values()].filter(isNonZero).sort(compareBucketKeys);
   }
 
   private add(contribution: BucketDelta, sign: 1 | -1): void {
-    const key = JSON.stringify([contribution.day, contribution.agencyCode, contribution.procedureCode]);
+    const { day, agencyCode, procedureCode } = contribution;
+    // The day is always 10 characters; the agency code's length makes the key unambiguous whatever the codes hold.
+    const key = `${day}${agencyCode.length}:${agencyCode}${procedureCode}`;
     let delta = this.byKey.get(key);
     if (!delta) {
-      delta = { ...ZERO, day: contribution.day, agencyCode: contribution.agencyCode, procedureCode: contribution.procedureCode };
+      delta = { ...ZERO, day, agencyCode, procedureCode };
       this.byKey.set(key, delta);
     }
-    for (const name of COUNTER_NAMES) delta[name] += sign * contribution[name];
+    delta.received += sign * contribution.received;
+    delta.receivedOnline += sign * contribution.receivedOnline;
+    delta.completed += sign * contribution.completed;
+    delta.completedOnTime += sign * contribution.completedOnTime;
+    delta.paid += sign * contribution.paid;
+    delta.paidOnline += sign * contribution.paidOnline;
+    delta.withdrawn += sign * contribution.withdrawn;
   }
+}
+
+function isNonZero(delta: BucketDelta): boolean {
+  return (
+    delta.received !== 0 || delta.receivedOnline !== 0 || delta.completed !== 0 || delta.completedOnTime !== 0 ||
+    delta.paid !== 0 || delta.paidOnline !== 0 || delta.withdrawn !== 0
+  );
 }
 
 export function compareBucketKeys(a: BucketKey, b: BucketKey): number {

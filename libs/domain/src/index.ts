@@ -4,3 +4,8 @@ export * from './wilson';
 export * from './dossier-state';
 export * from './buckets';
 export * from './reference-data';
+export * from './targets';
+export * from './alert-rules';
+export * from './alert-explanation';
+export * from './working-hours';
+export * from './period-windows';

@@ -8,12 +8,20 @@ const VIETNAM_OFFSET_MINUTES = 7 * 60;
 /** `YYYY-MM-DD` of Vietnam's calendar day that contains a canonical UTC instant. */
 export function vietnamDay(instant: string): string {
   // The canonical Instant is `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`; minutes resolution is all a day needs.
+  // Read from character codes: the aggregator calls this several times per event.
+  const minutes = twoDigits(instant, 11) * 60 + twoDigits(instant, 14);
+  if (minutes + VIETNAM_OFFSET_MINUTES < 24 * 60) return instant.slice(0, 10);
   const year = Number(instant.slice(0, 4));
   const month = Number(instant.slice(5, 7));
   const day = Number(instant.slice(8, 10));
-  const minutes = Number(instant.slice(11, 13)) * 60 + Number(instant.slice(14, 16));
-  if (minutes + VIETNAM_OFFSET_MINUTES < 24 * 60) return instant.slice(0, 10);
   return formatDay(addDays({ year, month, day }, 1));
+}
+
+/** The number written by the two characters at `at` (`NaN` if they are not digits, like `Number`). */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 0x30;
+  const units = text.charCodeAt(at + 1) - 0x30;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : NaN;
 }
 
 export interface CivilDate {

@@ -31,7 +31,10 @@ export class BatchApplier {
   apply(partition: PartitionRef, messages: ConsumedMessage[]): Promise<BatchOutcome> {
     return this.repository.transaction(async (manager) => {
       const nextOffset = await this.repository.claimPartition(manager, partition);
-      const fresh = messages.filter((message) => BigInt(message.offset) >= nextOffset);
+      // Offsets grow within a partition's batch: everything from the first fresh message on is fresh
+      // (one BigInt per batch in the usual case rather than one per message).
+      const firstFresh = messages.findIndex((message) => BigInt(message.offset) >= nextOffset);
+      const fresh = firstFresh < 0 ? [] : messages.slice(firstFresh);
       const outcome: BatchOutcome = { applied: 0, unchanged: 0, alreadyApplied: messages.length - fresh.length, undecodable: 0 };
       if (fresh.length === 0) return outcome;
 
