@@ -1,8 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Client } from 'pg';
 import { InitialSchema1763780000000 } from './migrations/1763780000000-initial-schema';
+import { Targets1764600000000 } from './migrations/1764600000000-targets';
 
-export const MIGRATIONS = [InitialSchema1763780000000];
+export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';
 

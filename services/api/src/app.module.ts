@@ -8,15 +8,18 @@ import { ApiEnvironment, apiEnvironment } from './config/api-environment';
 import { AgenciesController } from './controllers/agencies.controller';
 import { ProceduresController } from './controllers/procedures.controller';
 import { RatesController } from './controllers/rates.controller';
+import { TargetsController } from './controllers/targets.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { AgenciesRepository } from './repositories/agencies.repository';
 import { ProceduresRepository } from './repositories/procedures.repository';
 import { RatesRepository } from './repositories/rates.repository';
+import { TargetsRepository } from './repositories/targets.repository';
 import { AgenciesService } from './services/agencies.service';
 import { ProceduresService } from './services/procedures.service';
 import { RatesService } from './services/rates.service';
+import { TargetsService } from './services/targets.service';
 
 export const SERVICE_NAME = 'api';
 
@@ -39,16 +42,18 @@ export const SERVICE_NAME = 'api';
       },
     }),
   ],
-  controllers: [RatesController, AgenciesController, ProceduresController, HealthController],
+  controllers: [RatesController, AgenciesController, ProceduresController, TargetsController, HealthController],
   providers: [
     databaseReadinessProvider,
     httpRequestDurationProvider,
     RatesService,
     AgenciesService,
     ProceduresService,
+    TargetsService,
     RatesRepository,
     AgenciesRepository,
     ProceduresRepository,
+    TargetsRepository,
   ],
 })
 export class AppModule implements NestModule {

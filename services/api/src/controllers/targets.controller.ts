@@ -1,0 +1,200 @@
+import { Body, Controller, Delete, ExecutionContext, Get, HttpCode, Param, Patch, Post, Query, createParamDecorator } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { TARGET_METRICS } from '@dvc/domain';
+import { z } from 'zod';
+import { ErrorDto } from '../dtos/error.dto';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
+import {
+  CreateTargetDto,
+  EffectiveTargetsDto,
+  TargetAuditPageDto,
+  TargetDto,
+  TargetsPageDto,
+  UpdateTargetDto,
+} from '../dtos/target.dto';
+import {
+  AUDIT_ACTIONS,
+  CreateTargetBody,
+  EffectiveTargetsQuery,
+  OneTargetAuditQuery,
+  TARGET_SCOPE_KINDS,
+  TargetAuditQuery,
+  TargetsQuery,
+  UpdateTargetBody,
+  createTargetBodySchema,
+  effectiveTargetsQuerySchema,
+  oneTargetAuditQuerySchema,
+  targetAuditQuerySchema,
+  targetsQuerySchema,
+  updateTargetBodySchema,
+} from '../dtos/targets-input.dto';
+import { ACTOR_HEADER, ACTOR_HEADER_DESCRIPTION, ActorPipe } from '../pipes/actor.pipe';
+import { ZodBodyPipe } from '../pipes/zod-body.pipe';
+import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { Page } from '../utils/page.util';
+import { TargetsService } from '../services/targets.service';
+
+/** The `X-Actor` header, required and checked (400 without it). */
+const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  new ActorPipe().transform(context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-actor']),
+);
+
+const ActorHeader = () => ApiHeader({ name: ACTOR_HEADER, required: true, description: ACTOR_HEADER_DESCRIPTION });
+
+const deleteQuerySchema = z.object({
+  version: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'must be the integer version you read')
+    .transform(Number)
+    .optional(),
+});
+
+const LIMIT_QUERY = { name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` } as const;
+const CURSOR_QUERY = { name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' } as const;
+
+@ApiTags('targets')
+@Controller('v1/targets')
+export class TargetsController {
+  constructor(private readonly targetsService: TargetsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Chỉ tiêu (targets): the rules that say which rate is below target',
+    description:
+      'A target holds one scope × metric × severity to a threshold. For a given agency or agency × procedure the most specific ' +
+      'enabled rule wins (see GET /v1/targets/effective). The shipped defaults (scope all, onlineRate: critical below 0.10, ' +
+      'warning below 0.50) are ordinary targets, editable and deletable.',
+  })
+  @ApiQuery({ name: 'scopeKind', required: false, enum: TARGET_SCOPE_KINDS })
+  @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS })
+  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Targets whose scope names this agency code (agency, agencyProcedure)' })
+  @ApiQuery({ name: 'procedure', required: false, type: String, description: 'Targets whose scope names this procedure code (procedure, agencyProcedure)' })
+  @ApiQuery(LIMIT_QUERY)
+  @ApiQuery(CURSOR_QUERY)
+  @ApiOkResponse({ type: TargetsPageDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  findTargets(@Query(new ZodQueryPipe(targetsQuerySchema)) query: TargetsQuery): Promise<Page<TargetDto>> {
+    return this.targetsService.findTargets(query);
+  }
+
+  @Get('effective')
+  @ApiOperation({
+    summary: 'Chỉ tiêu áp dụng (effective targets) for an agency, or an agency × procedure, and why',
+    description:
+      'Per metric and severity, the enabled rule that applies and how it matched. The most specific scope wins: ' +
+      'agencyProcedure > procedure > agency (exact) > agency subtree (nearer ancestor first) > onlineLevel > agencyLevel > all; ' +
+      'on a tie, the higher (stricter) threshold. Without procedure, the agency as a whole is evaluated and rules that name a ' +
+      'procedure or an online level do not apply. The agency’s level and parents, and the procedure’s online level, come ' +
+      'from the catalogue of agencies and procedures seen in the events: one not seen yet is a 404.',
+  })
+  @ApiQuery({ name: 'agency', required: true, type: String, description: 'Mã cơ quan (exact agency code)' })
+  @ApiQuery({ name: 'procedure', required: false, type: String, description: 'Mã thủ tục (exact procedure code); absent: the agency as a whole' })
+  @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS, description: 'Only this metric; default both' })
+  @ApiOkResponse({ type: EffectiveTargetsDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'The agency or the procedure has not been seen in the events' })
+  effectiveTargets(@Query(new ZodQueryPipe(effectiveTargetsQuerySchema)) query: EffectiveTargetsQuery): Promise<EffectiveTargetsDto> {
+    return this.targetsService.effectiveTargets(query);
+  }
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Lịch sử thay đổi chỉ tiêu (audit trail of every target): who, what, when, before and after; newest first' })
+  @ApiQuery({ name: 'targetId', required: false, type: String, description: 'Only this target (also a deleted one)' })
+  @ApiQuery({ name: 'actor', required: false, type: String, description: 'Only changes by this actor (exact)' })
+  @ApiQuery({ name: 'action', required: false, enum: AUDIT_ACTIONS })
+  @ApiQuery(LIMIT_QUERY)
+  @ApiQuery(CURSOR_QUERY)
+  @ApiOkResponse({ type: TargetAuditPageDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  findAudit(@Query(new ZodQueryPipe(targetAuditQuerySchema)) query: TargetAuditQuery) {
+    return this.targetsService.findAudit(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Một chỉ tiêu (one target)' })
+  @ApiOkResponse({ type: TargetDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  getTarget(@Param('id') id: string): Promise<TargetDto> {
+    return this.targetsService.getTarget(id);
+  }
+
+  @Get(':id/audit')
+  @ApiOperation({ summary: 'Lịch sử của một chỉ tiêu (one target’s history, also after its deletion), newest first' })
+  @ApiQuery(LIMIT_QUERY)
+  @ApiQuery(CURSOR_QUERY)
+  @ApiOkResponse({ type: TargetAuditPageDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No target with this id ever existed' })
+  findTargetAudit(@Param('id') id: string, @Query(new ZodQueryPipe(oneTargetAuditQuerySchema)) query: OneTargetAuditQuery) {
+    return this.targetsService.findTargetAudit(id, query);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Tạo chỉ tiêu (create a target)',
+    description:
+      'Unknown properties are refused (400). One target per scope × metric × severity: another one for the same is a 409 ' +
+      'naming the existing target. Codes need not have been seen in the events yet. Audited with the X-Actor header.',
+  })
+  @ActorHeader()
+  @ApiBody({ type: CreateTargetDto })
+  @ApiCreatedResponse({ type: TargetDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body or missing X-Actor; the message names each problem' })
+  @ApiConflictResponse({ type: ErrorDto, description: 'A target for this scope, metric and severity exists' })
+  createTarget(@Actor() actor: string, @Body(new ZodBodyPipe(createTargetBodySchema)) body: CreateTargetBody): Promise<TargetDto> {
+    return this.targetsService.createTarget(body, actor);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Sửa chỉ tiêu (change threshold, severity, enabled or note)',
+    description:
+      'Optimistic concurrency: the body must carry the `version` you read; if the target has changed since, the answer is 409 ' +
+      'with its current version and nothing changes. Scope and metric cannot change (delete and create instead). A change ' +
+      'that changes nothing returns the target as it is, without a new version or audit entry. Audited with the X-Actor header.',
+  })
+  @ActorHeader()
+  @ApiBody({ type: UpdateTargetDto })
+  @ApiOkResponse({ type: TargetDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'Stale version, or the new severity collides with another target' })
+  updateTarget(
+    @Actor() actor: string,
+    @Param('id') id: string,
+    @Body(new ZodBodyPipe(updateTargetBodySchema)) body: UpdateTargetBody,
+  ): Promise<TargetDto> {
+    return this.targetsService.updateTarget(id, body, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Xoá chỉ tiêu (delete a target)',
+    description: 'With ?version=N, only if the target is still at that version (409 otherwise). Its history stays. Audited with the X-Actor header.',
+  })
+  @ActorHeader()
+  @ApiQuery({ name: 'version', required: false, type: Number, description: 'The version you read; a different current version is a 409' })
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto })
+  async deleteTarget(
+    @Actor() actor: string,
+    @Param('id') id: string,
+    @Query(new ZodQueryPipe(deleteQuerySchema)) query: z.output<typeof deleteQuerySchema>,
+  ): Promise<void> {
+    await this.targetsService.deleteTarget(id, query.version ?? null, actor);
+  }
+}

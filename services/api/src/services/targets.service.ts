@@ -1,0 +1,218 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
+import {
+  ALERT_SEVERITIES,
+  EffectiveTarget,
+  TARGET_METRICS,
+  TargetMatch,
+  TargetRule,
+  TargetSubject,
+  resolveEffectiveTargets,
+} from '@dvc/domain';
+import type { EffectiveTargetDto, EffectiveTargetsDto, TargetAuditEntryDto, TargetDto } from '../dtos/target.dto';
+import {
+  CreateTargetBody,
+  EffectiveTargetsQuery,
+  OneTargetAuditQuery,
+  TargetAuditQuery,
+  TargetsQuery,
+  UpdateTargetBody,
+  isUuid,
+} from '../dtos/targets-input.dto';
+import { GuardedResult, TargetAuditRecord, TargetView, TargetsRepository } from '../repositories/targets.repository';
+import { Page, toPage } from '../utils/page.util';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class TargetsService {
+  constructor(private readonly targetsRepository: TargetsRepository) {}
+
+  async findTargets(query: TargetsQuery): Promise<Page<TargetDto>> {
+    const rows = await this.targetsRepository.find({
+      scopeKind: query.scopeKind ?? null,
+      metric: query.metric ?? null,
+      agencyCode: query.agency ?? null,
+      procedureCode: query.procedure ?? null,
+      after: query.cursor,
+      limit: query.limit + 1,
+    });
+    return toPage(rows, query.limit, (row) => [row.cursorCreatedAt, row.target.id], (row) => row.target);
+  }
+
+  async getTarget(id: string): Promise<TargetDto> {
+    const target = isUuid(id) ? await this.targetsRepository.findOne(id) : null;
+    if (!target) throw notFound(id);
+    return target;
+  }
+
+  async createTarget(body: CreateTargetBody, actor: string): Promise<TargetDto> {
+    const target = { scope: body.scope, metric: body.metric, threshold: body.threshold, severity: body.severity };
+    try {
+      return await this.targetsRepository.create({ ...target, enabled: body.enabled ?? true, note: body.note ?? null }, actor);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.targetsRepository.findByKey(target.scope, target.metric, target.severity);
+      throw new ConflictException(
+        `a ${target.severity} ${target.metric} target for this scope already exists` +
+          (existing ? ` (id ${existing.id}, version ${existing.version}); change it with PATCH /v1/targets/${existing.id} instead` : ''),
+      );
+    }
+  }
+
+  async updateTarget(id: string, body: UpdateTargetBody, actor: string): Promise<TargetDto> {
+    if (!isUuid(id)) throw notFound(id);
+    const { version, ...changes } = body;
+    try {
+      return guarded(id, version, await this.targetsRepository.update(id, version, changes, actor));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new ConflictException(
+        `severity: target ${id} cannot become ${changes.severity ?? '?'}: another ${changes.severity ?? ''} target for the same scope and metric exists`,
+      );
+    }
+  }
+
+  async deleteTarget(id: string, version: number | null, actor: string): Promise<void> {
+    if (!isUuid(id)) throw notFound(id);
+    guarded(id, version, await this.targetsRepository.delete(id, version, actor));
+  }
+
+  async findAudit(query: TargetAuditQuery): Promise<Page<TargetAuditEntryDto>> {
+    const rows = await this.targetsRepository.findAudit({
+      targetId: query.targetId ?? null,
+      actor: query.actor ?? null,
+      action: query.action ?? null,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
+    return toPage(rows, query.limit, (row) => [row.id], toAuditEntry);
+  }
+
+  /** The history of one target, also after it was deleted; 404 only if it never existed. */
+  async findTargetAudit(id: string, query: OneTargetAuditQuery): Promise<Page<TargetAuditEntryDto>> {
+    if (!isUuid(id) || !(await this.targetsRepository.everExisted(id))) throw notFound(id, 'never existed');
+    return this.findAudit({ ...query, targetId: id });
+  }
+
+  async effectiveTargets(query: EffectiveTargetsQuery): Promise<EffectiveTargetsDto> {
+    const agencyCode = query.agency;
+    const agency = await this.targetsRepository.agencySubject(agencyCode);
+    if (!agency) {
+      throw new NotFoundException(`agency ${JSON.stringify(agencyCode)} is not known: no event has named it yet, so its level and parents are unknown`);
+    }
+    let procedureOnlineLevel: string | null = null;
+    if (query.procedure !== undefined) {
+      procedureOnlineLevel = await this.targetsRepository.procedureOnlineLevel(query.procedure);
+      if (procedureOnlineLevel === null) {
+        throw new NotFoundException(`procedure ${JSON.stringify(query.procedure)} is not known: no event has named it yet, so its online level is unknown`);
+      }
+    }
+    const subject: TargetSubject = {
+      agencyCode: agency.code,
+      agencyLevel: agency.level as AgencyLevel,
+      ...(query.procedure !== undefined ? { procedureCode: query.procedure, procedureOnlineLevel: procedureOnlineLevel as OnlineLevel } : {}),
+    };
+    const views = await this.targetsRepository.candidateRules([agency.code, ...agency.ancestry], query.procedure ?? null);
+    const byId = new Map(views.map((view) => [view.id, view]));
+    const resolved = resolveEffectiveTargets(views.map(toRule), subject, agency.ancestry);
+
+    const targets: EffectiveTargetDto[] = [];
+    for (const metric of TARGET_METRICS) {
+      if (query.metric !== undefined && metric !== query.metric) continue;
+      for (const severity of ALERT_SEVERITIES) {
+        const effective: EffectiveTarget | undefined = resolved[metric][severity];
+        if (!effective) continue;
+        const rule = byId.get(effective.rule.id)!;
+        targets.push({
+          metric,
+          severity,
+          threshold: rule.threshold,
+          rule,
+          matchedBy: effective.matchedBy,
+          reason: reason(effective, subject),
+          overridden: effective.overridden.map((other) => ({ rule: byId.get(other.rule.id)!, matchedBy: other.matchedBy })),
+        });
+      }
+    }
+    return {
+      subject: {
+        agencyCode: agency.code,
+        agencyLevel: agency.level,
+        agencyAncestry: agency.ancestry,
+        procedureCode: query.procedure ?? null,
+        procedureOnlineLevel,
+      },
+      targets,
+    };
+  }
+}
+
+function toRule(view: TargetView): TargetRule {
+  return { id: view.id, scope: view.scope, metric: view.metric, threshold: view.threshold, severity: view.severity, enabled: view.enabled };
+}
+
+function toAuditEntry(record: TargetAuditRecord): TargetAuditEntryDto {
+  return { ...record, at: record.at.toISOString() };
+}
+
+function guarded<T>(id: string, version: number | null, result: GuardedResult<T>): T {
+  if (result.outcome === 'notFound') throw notFound(id);
+  if (result.outcome === 'stale') {
+    throw new ConflictException(
+      `version: target ${id} is at version ${result.current.version}, not ${version}: it was changed meanwhile ` +
+        `(last by ${result.current.updatedBy} at ${result.current.updatedAt}); read it again and re-apply your change`,
+    );
+  }
+  return result.value;
+}
+
+function notFound(id: string, how = 'does not exist'): NotFoundException {
+  return new NotFoundException(`target ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)} ${how}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string }; code?: string } | null) ?? {};
+  return driverError.code === UNIQUE_VIOLATION || driverError.driverError?.code === UNIQUE_VIOLATION;
+}
+
+function levels(distance: number): string {
+  return `${distance} level${distance === 1 ? '' : 's'}`;
+}
+
+/** Why `effective` applies to `subject`, in words. */
+function reason(effective: EffectiveTarget, subject: TargetSubject): string {
+  const { rule, matchedBy } = effective;
+  const what = describeMatch(rule, matchedBy);
+  const whom = subject.procedureCode === undefined ? `agency ${subject.agencyCode} as a whole` : `procedure ${subject.procedureCode} at agency ${subject.agencyCode}`;
+  const others = effective.overridden.length;
+  return (
+    `${what}: the most specific enabled ${rule.severity} ${rule.metric} rule for ${whom}` +
+    (others ? `; it takes precedence over ${others} other matching rule${others === 1 ? '' : 's'}` : '')
+  );
+}
+
+function describeMatch(rule: TargetRule, matchedBy: TargetMatch): string {
+  const scope = rule.scope;
+  switch (matchedBy.kind) {
+    case 'agencyProcedure':
+      return scope.kind === 'agencyProcedure' ? `rule for procedure ${scope.procedureCode} at agency ${scope.agencyCode}` : 'agency × procedure rule';
+    case 'procedure':
+      return scope.kind === 'procedure' ? `rule for procedure ${scope.procedureCode} at every agency` : 'procedure rule';
+    case 'agency':
+      return scope.kind === 'agency' ? `rule for agency ${scope.agencyCode} itself` : 'agency rule';
+    case 'agencySubtree': {
+      const root = matchedBy.subtreeRoot;
+      if (!root) return 'agency subtree rule';
+      return root.distance === 0
+        ? `rule for agency ${root.agencyCode} and its subtree (the agency itself)`
+        : `rule for the subtree of agency ${root.agencyCode}, ${levels(root.distance)} above`;
+    }
+    case 'onlineLevel':
+      return scope.kind === 'onlineLevel' ? `rule for procedures offered online at level ${scope.onlineLevel}` : 'online level rule';
+    case 'agencyLevel':
+      return scope.kind === 'agencyLevel' ? `rule for agencies at level ${scope.agencyLevel}` : 'agency level rule';
+    case 'all':
+      return 'rule for everything (scope all)';
+  }
+}
