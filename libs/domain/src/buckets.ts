@@ -30,15 +30,6 @@ export const COUNTER_NAMES: ReadonlyArray<keyof BucketCounters> = [
 
 export type BucketDelta = BucketKey & BucketCounters;
 
-const ZERO: BucketCounters = {
-  received: 0,
-  receivedOnline: 0,
-  completed: 0,
-  completedOnTime: 0,
-  paid: 0,
-  paidOnline: 0,
-  withdrawn: 0,
-};
 
 /** What one dossier in `state` adds to the day buckets. */
 export function contributionsOf(state: DossierState): BucketDelta[] {
@@ -47,31 +38,29 @@ export function contributionsOf(state: DossierState): BucketDelta[] {
   return contributions;
 }
 
-/**
- * Calls `visit` with each bucket row one dossier in `state` adds to. Literal objects of one shape
- * rather than spreads of ZERO: the aggregator runs this twice per changed dossier.
- */
+/** Calls `visit` with each bucket row one dossier in `state` adds to (the aggregator runs this twice per changed dossier). */
 function forEachContribution(state: DossierState, visit: (contribution: BucketDelta) => void): void {
   const { received, completed, firstPayment, withdrawn } = state;
   if (received) {
-    visit(delta(vietnamDay(received.receivedAt), received.agencyCode, received.procedureCode,
+    visit(newDelta(vietnamDay(received.receivedAt), received.agencyCode, received.procedureCode,
       1, received.channel === 'online' ? 1 : 0, 0, 0, 0, 0, 0));
   }
   if (completed) {
-    visit(delta(vietnamDay(completed.completedAt), completed.agencyCode, completed.procedureCode,
+    visit(newDelta(vietnamDay(completed.completedAt), completed.agencyCode, completed.procedureCode,
       0, 0, 1, isCompletedOnTime(state) ? 1 : 0, 0, 0, 0));
   }
   if (firstPayment) {
-    visit(delta(vietnamDay(firstPayment.paidAt), firstPayment.agencyCode, firstPayment.procedureCode,
+    visit(newDelta(vietnamDay(firstPayment.paidAt), firstPayment.agencyCode, firstPayment.procedureCode,
       0, 0, 0, 0, 1, state.paidOnline ? 1 : 0, 0));
   }
   if (withdrawn) {
-    visit(delta(vietnamDay(withdrawn.withdrawnAt), withdrawn.agencyCode, withdrawn.procedureCode, 0, 0, 0, 0, 0, 0, 1));
+    visit(newDelta(vietnamDay(withdrawn.withdrawnAt), withdrawn.agencyCode, withdrawn.procedureCode, 0, 0, 0, 0, 0, 0, 1));
   }
 }
 
+/** A literal of one shape: `{ ...zero, day, ... }` cost about a microsecond per bucket row, several times the rest. */
 // prettier-ignore
-function delta(
+function newDelta(
   day: string, agencyCode: string, procedureCode: string, received: number, receivedOnline: number, completed: number,
   completedOnTime: number, paid: number, paidOnline: number, withdrawn: number,
 ): BucketDelta {
@@ -104,16 +93,28 @@ export class BucketDeltas {
     const key = `${day}${agencyCode.length}:${agencyCode}${procedureCode}`;
     let delta = this.byKey.get(key);
     if (!delta) {
-      delta = { ...ZERO, day, agencyCode, procedureCode };
+      delta = newDelta(day, agencyCode, procedureCode, 0, 0, 0, 0, 0, 0, 0);
       this.byKey.set(key, delta);
     }
-    delta.received += sign * contribution.received;
-    delta.receivedOnline += sign * contribution.receivedOnline;
-    delta.completed += sign * contribution.completed;
-    delta.completedOnTime += sign * contribution.completedOnTime;
-    delta.paid += sign * contribution.paid;
-    delta.paidOnline += sign * contribution.paidOnline;
-    delta.withdrawn += sign * contribution.withdrawn;
+    // Two branches rather than `+= sign * x`: `-1 * 0` is `-0`, which turns the counters into doubles
+    // (measured: 60% slower).
+    if (sign > 0) {
+      delta.received += contribution.received;
+      delta.receivedOnline += contribution.receivedOnline;
+      delta.completed += contribution.completed;
+      delta.completedOnTime += contribution.completedOnTime;
+      delta.paid += contribution.paid;
+      delta.paidOnline += contribution.paidOnline;
+      delta.withdrawn += contribution.withdrawn;
+    } else {
+      delta.received -= contribution.received;
+      delta.receivedOnline -= contribution.receivedOnline;
+      delta.completed -= contribution.completed;
+      delta.completedOnTime -= contribution.completedOnTime;
+      delta.paid -= contribution.paid;
+      delta.paidOnline -= contribution.paidOnline;
+      delta.withdrawn -= contribution.withdrawn;
+    }
   }
 }
 
