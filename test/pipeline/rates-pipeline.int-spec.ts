@@ -1,4 +1,5 @@
 import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth';
+import { kafkaClient } from '../support/infrastructure';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
@@ -100,6 +101,32 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
       expect(letter.headers['dvc-rejection-reason']).toMatch(/\w+/);
       expect(letter.headers['dvc-original-topic']).toBe(environment.topics.dossierEvents);
     }
+  });
+
+  it('announces every committed change on the rate-changes topic: the deltas add up to the counts', async () => {
+    const admin = kafkaClient().admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(environment.topics.rateChanges).finally(() => admin.disconnect());
+    const published = offsets.reduce((total, partition) => total + Number(partition.high), 0);
+    expect(published).toBeGreaterThan(0);
+    const messages = await readTopic(environment.topics.rateChanges, published, 30_000);
+    expect(messages).toHaveLength(published);
+
+    // Summed per (month, agency, procedure), the announced deltas must rebuild the ground truth.
+    const announced = new Map<string, Record<string, number>>();
+    for (const message of messages) {
+      const body = JSON.parse(message.value!.toString()) as { agencyCode: string; changes: Array<Record<string, number | string>> };
+      expect(message.key).toBe(body.agencyCode);
+      for (const change of body.changes) {
+        const key = `${String(change.day).slice(0, 7)}|${body.agencyCode}|${change.procedureCode}`;
+        const sums = announced.get(key) ?? Object.fromEntries(COUNTERS.map((name) => [name, 0]));
+        for (const name of COUNTERS) sums[name] += Number(change[name]);
+        announced.set(key, sums);
+      }
+    }
+    const nonZero = (map: Map<string, Record<string, number>>) =>
+      Object.fromEntries([...map].filter(([, counts]) => COUNTERS.some((name) => counts[name] !== 0)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(nonZero(announced)).toEqual(nonZero(new Map([...expected].map(([key, counts]) => [key, countsOf(counts)]))));
   });
 
   it('lists the agencies and procedures seen, with the hierarchy', async () => {

@@ -12,6 +12,7 @@ import { CanonicalEventsConsumer } from './consumers/canonical-events.consumer';
 import { AGGREGATOR_METRIC_PROVIDERS, AggregatorMetrics } from './metrics/aggregator.metrics';
 import { AggregationRepository } from './repositories/aggregation.repository';
 import { BatchApplier } from './services/batch-applier.service';
+import { RateChangePublisher } from './services/rate-change-publisher.service';
 import { KAFKA } from './tokens';
 
 @Module({
@@ -49,6 +50,7 @@ import { KAFKA } from './tokens';
     AggregatorMetrics,
     AggregationRepository,
     BatchApplier,
+    RateChangePublisher,
     CanonicalEventsConsumer,
   ],
 })

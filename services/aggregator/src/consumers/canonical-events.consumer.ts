@@ -7,6 +7,7 @@ import { AggregatorConfig } from '../aggregator-config';
 import { AggregatorMetrics } from '../metrics/aggregator.metrics';
 import { AggregationRepository } from '../repositories/aggregation.repository';
 import { BatchApplier } from '../services/batch-applier.service';
+import { RateChangePublisher } from '../services/rate-change-publisher.service';
 import { KAFKA } from '../tokens';
 
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -28,6 +29,7 @@ export class CanonicalEventsConsumer implements OnApplicationBootstrap, OnApplic
     @Inject(KAFKA) kafka: Kafka,
     config: ConfigService<AggregatorConfig, true>,
     private readonly applier: BatchApplier,
+    private readonly rateChanges: RateChangePublisher,
     private readonly repository: AggregationRepository,
     private readonly metrics: AggregatorMetrics,
   ) {
@@ -82,6 +84,8 @@ export class CanonicalEventsConsumer implements OnApplicationBootstrap, OnApplic
     const stopTimer = this.metrics.batchDuration.startTimer();
     const outcome = await this.withRetries(() => this.applier.apply(partition, batch.messages));
     stopTimer();
+    // After PostgreSQL committed (the numbers are final), before Kafka's commit (a hint).
+    await this.rateChanges.publish(outcome.changedBuckets);
 
     const lastOffset = batch.messages[batch.messages.length - 1].offset;
     resolveOffset(lastOffset);

@@ -32,6 +32,11 @@ export const AGGREGATOR_METRIC_PROVIDERS = [
     name: 'dvc_aggregator_transaction_retries_total',
     help: 'Batch transactions retried after a serialization failure or deadlock',
   }),
+  makeCounterProvider({
+    name: 'dvc_aggregator_rate_change_messages_total',
+    help: 'Messages announcing changed buckets on the rate-changes topic, by outcome (sent, failed)',
+    labelNames: ['outcome'],
+  }),
 ];
 
 @Injectable()
@@ -43,5 +48,6 @@ export class AggregatorMetrics {
     @InjectMetric('dvc_event_to_count_latency_seconds') readonly eventToCountLatency: Histogram,
     @InjectMetric('dvc_consumer_lag_messages') readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>,
     @InjectMetric('dvc_aggregator_transaction_retries_total') readonly transactionRetries: Counter,
+    @InjectMetric('dvc_aggregator_rate_change_messages_total') readonly rateChangeMessages: Counter<'outcome'>,
   ) {}
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeCanonical, DossierEvent } from '@dvc/contracts';
-import { applyEvent, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, latestReferences } from '@dvc/domain';
+import { applyEvent, BucketDelta, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, latestReferences } from '@dvc/domain';
 import { AggregationRepository, PartitionRef } from '../repositories/aggregation.repository';
 
 export interface ConsumedMessage {
@@ -13,6 +13,8 @@ export interface BatchOutcome {
   unchanged: number;
   alreadyApplied: number;
   undecodable: number;
+  /** The buckets whose counters this batch changed, with the change: what the rate-changes topic announces. */
+  changedBuckets: BucketDelta[];
 }
 
 const byCode = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -35,7 +37,7 @@ export class BatchApplier {
       // (one BigInt per batch in the usual case rather than one per message).
       const firstFresh = messages.findIndex((message) => BigInt(message.offset) >= nextOffset);
       const fresh = firstFresh < 0 ? [] : messages.slice(firstFresh);
-      const outcome: BatchOutcome = { applied: 0, unchanged: 0, alreadyApplied: messages.length - fresh.length, undecodable: 0 };
+      const outcome: BatchOutcome = { applied: 0, unchanged: 0, alreadyApplied: messages.length - fresh.length, undecodable: 0, changedBuckets: [] };
       if (fresh.length === 0) return outcome;
 
       const events = this.decode(fresh, partition, outcome);
@@ -58,7 +60,8 @@ export class BatchApplier {
       const references = latestReferences(events);
 
       await this.repository.saveStates(manager, [...after].sort(byCode));
-      await this.repository.addToBuckets(manager, deltas.toSortedList());
+      outcome.changedBuckets = deltas.toSortedList();
+      await this.repository.addToBuckets(manager, outcome.changedBuckets);
       await this.repository.upsertAgencies(manager, [...references.agencies].sort(byCode).map(([, ref]) => ref));
       await this.repository.upsertProcedures(manager, [...references.procedures].sort(byCode).map(([, ref]) => ref));
       await this.repository.storeNextOffset(manager, partition, BigInt(fresh[fresh.length - 1].offset) + 1n);
