@@ -25,6 +25,7 @@ ENTRY_SOURCES = {
     "api": ["services/api/src/main.ts"],
     "ingest": ["services/ingest/src/main.ts"],
     "aggregator": ["services/aggregator/src/main.ts"],
+    "alerting": ["services/alerting/src/main.ts"],
     "simulator": ["services/simulator/src/main.ts"],
     "migrate": ["libs/persistence/src/cli/migrate.ts", "deploy/kafka/create-topics.mjs", "services/ingest/src/cli/add-source.ts"],
 }
@@ -33,6 +34,7 @@ CODE_DIRS = {
     "api": ["services/api"],
     "ingest": ["services/ingest"],
     "aggregator": ["services/aggregator"],
+    "alerting": ["services/alerting"],
     "simulator": ["services/simulator"],
     "migrate": ["libs/persistence", "deploy/kafka", "deploy/docker", "services/ingest/src/cli"],
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # What the dvc-monitor image runs, by its first argument (the compose `command`):
-#   api | ingest | aggregator         the service, on HTTP_PORT
+#   api | ingest | aggregator | alerting   the service, on HTTP_PORT
 #   simulator [stream ...]            the simulator (default: stream)
 #   migrate                           database schema, Kafka topics, the demo HTTP source; then exits
 #   anything else                     run as given (e.g. `sh`)
@@ -9,7 +9,7 @@ set -eu
 
 service="${1:-api}"
 case "${service}" in
-  api | ingest | aggregator)
+  api | ingest | aggregator | alerting)
     exec node "dist/services/${service}/src/main.js"
     ;;
   simulator)

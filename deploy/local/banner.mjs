@@ -1,7 +1,7 @@
 // What the developer sees once the stack is ready: where to look.
 import { homedir } from 'node:os';
-import { relative } from 'node:path';
-import { LOG_DIR } from './config.mjs';
+import { join, relative } from 'node:path';
+import { LOG_DIR, STACK_DIR } from './config.mjs';
 
 function simulatorTarget(config) {
   switch (process.env.SIMULATOR_SINK) {
@@ -32,7 +32,9 @@ export function banner(config, { foreground }) {
     `  Ingest        POST ${ingest.baseUrl}/v1/events   (docs ${ingest.baseUrl}/docs)`,
     `                demo source ${config.demoSourceUri}, header x-api-key: ${config.demoApiKey}`,
     `  Simulator     ${simulatorTarget(config)}; SIMULATOR_RATE=${process.env.SIMULATOR_RATE ?? '(default)'} events/s`,
-    '  Metrics       ' + config.services.map((s) => `${s.baseUrl}/metrics`).join('\n                '),
+    `  Alerts        ${api.baseUrl}/v1/alerts   targets ${api.baseUrl}/v1/targets`,
+    `  Alert e-mails ${relative(process.cwd(), join(STACK_DIR, 'mail')) || join(STACK_DIR, 'mail')}/*.eml   (local SMTP sink on 127.0.0.1:${process.env.MAIL_SINK_SMTP_PORT || 1025})`,
+    '  Metrics       ' + config.services.filter((s) => s.name !== 'mail-sink').map((s) => `${s.baseUrl}/metrics`).join('\n                '),
     '  Readiness     ' + config.services.map((s) => `${s.name} ${s.baseUrl}/health/ready`).join('\n                '),
     `  Kafka         ${config.kafkaBrokers}`,
     `                kcat -b ${broker} -C -t ${config.topics.canonicalEvents} -o -5 -e   (last events per partition)`,

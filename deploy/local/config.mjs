@@ -15,13 +15,16 @@ export const KAFKA_SCRIPT = join(REPO_ROOT, 'deploy', 'kafka', 'kafka.sh');
 export const DEFAULT_DEMO_INGEST_API_KEY = 'dvc_local_demo_key_not_a_secret';
 
 /**
- * Start order: aggregator, ingest and api together, then the simulator once they are ready, so its
- * first events find their consumers. Stop order is the reverse.
+ * Start order: aggregator, ingest, api, the mail sink and alerting together, then the simulator once
+ * they are ready, so its first events find their consumers. Stop order is the reverse.
  */
 const SERVICES = [
   { name: 'aggregator', entry: 'dist/services/aggregator/src/main.js', args: [], portVar: 'AGGREGATOR_PORT', defaultPort: 3002, wave: 1 },
   { name: 'ingest', entry: 'dist/services/ingest/src/main.js', args: [], portVar: 'INGEST_PORT', defaultPort: 3001, wave: 1 },
   { name: 'api', entry: 'dist/services/api/src/main.js', args: [], portVar: 'API_PORT', defaultPort: 3000, wave: 1 },
+  // A local SMTP server that writes alert e-mails to .stack/mail/ (no mail relay needed).
+  { name: 'mail-sink', entry: 'deploy/local/mail-sink.mjs', args: [], portVar: 'MAIL_SINK_PORT', defaultPort: 3025, wave: 1 },
+  { name: 'alerting', entry: 'dist/services/alerting/src/main.js', args: [], portVar: 'ALERTING_PORT', defaultPort: 3004, wave: 1 },
   { name: 'simulator', entry: 'dist/services/simulator/src/main.js', args: ['stream'], portVar: 'SIMULATOR_PORT', defaultPort: 3003, wave: 2 },
 ];
 
@@ -102,6 +105,11 @@ export function serviceEnv(config, service) {
     // Nest's fallback logger (used before pino takes over) colours its output even into a pipe.
     NO_COLOR: process.env.NO_COLOR ?? '1',
   };
+  if (service.name === 'alerting' || service.name === 'mail-sink') {
+    const smtpPort = process.env.MAIL_SINK_SMTP_PORT || '1025';
+    env.MAIL_SINK_SMTP_PORT = smtpPort;
+    if (service.name === 'alerting') env.SMTP_URL = process.env.SMTP_URL || `smtp://127.0.0.1:${smtpPort}`;
+  }
   if (service.name === 'simulator') {
     // So that SIMULATOR_SINK=http posts to this stack's ingest, as the demo source.
     const ingest = config.services.find((s) => s.name === 'ingest');

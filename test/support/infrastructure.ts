@@ -9,8 +9,9 @@ export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').spl
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
-export function kafkaClient(clientId = 'dvc-test'): Kafka {
-  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+/** A test client of the shared broker, or of `brokers` (a test's own broker). */
+export function kafkaClient(clientId = 'dvc-test', brokers: string[] = KAFKA_BROKERS): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
 }
 
 export async function kafkaAnswers(): Promise<boolean> {

@@ -1,24 +1,26 @@
 import { encodeBinary } from '@dvc/contracts';
 import type { Message } from 'kafkajs';
-import { kafkaClient } from './infrastructure';
+import { KAFKA_BROKERS, kafkaClient } from './infrastructure';
 import type { Delivery } from './scenario';
 
+/** The Kafka message of a delivery: structured or binary as it says, or its invalid bytes. */
+export function deliveryMessage(delivery: Delivery): Message {
+  if (delivery.invalidBytes !== undefined) return { key: delivery.key, value: delivery.invalidBytes };
+  if (delivery.binary) {
+    // RawEvent is a plain CloudEvent literal; the encoder takes the open CloudEventV1 shape.
+    const binary = encodeBinary(delivery.event as unknown as Parameters<typeof encodeBinary>[0]);
+    return { key: delivery.key, value: binary.value, headers: binary.headers };
+  }
+  return { key: delivery.key, value: JSON.stringify(delivery.event), headers: { 'content-type': 'application/cloudevents+json' } };
+}
+
 /** Produces the deliveries in order, in chunks, structured or binary as each says. */
-export async function produceDeliveries(topic: string, deliveries: Delivery[], chunkSize = 2_000): Promise<void> {
-  const producer = kafkaClient('dvc-test-producer').producer({ allowAutoTopicCreation: false });
+export async function produceDeliveries(topic: string, deliveries: Delivery[], chunkSize = 2_000, brokers: string[] = KAFKA_BROKERS): Promise<void> {
+  const producer = kafkaClient('dvc-test-producer', brokers).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     for (let start = 0; start < deliveries.length; start += chunkSize) {
-      const messages = deliveries.slice(start, start + chunkSize).map((delivery): Message => {
-        if (delivery.invalidBytes !== undefined) return { key: delivery.key, value: delivery.invalidBytes };
-        if (delivery.binary) {
-          // RawEvent is a plain CloudEvent literal; the encoder takes the open CloudEventV1 shape.
-          const binary = encodeBinary(delivery.event as unknown as Parameters<typeof encodeBinary>[0]);
-          return { key: delivery.key, value: binary.value, headers: binary.headers };
-        }
-        return { key: delivery.key, value: JSON.stringify(delivery.event), headers: { 'content-type': 'application/cloudevents+json' } };
-      });
-      await producer.send({ topic, messages, acks: -1 });
+      await producer.send({ topic, messages: deliveries.slice(start, start + chunkSize).map(deliveryMessage), acks: -1 });
     }
   } finally {
     await producer.disconnect();

@@ -2,8 +2,8 @@ import { kafkaClient } from './infrastructure';
 import type { TestEnvironment } from './test-environment';
 import type { ExpectedCounts } from './ground-truth';
 
-async function endOffsetTotal(topic: string): Promise<number> {
-  const admin = kafkaClient().admin();
+async function endOffsetTotal(brokers: string[], topic: string): Promise<number> {
+  const admin = kafkaClient('dvc-test', brokers).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -13,8 +13,8 @@ async function endOffsetTotal(topic: string): Promise<number> {
   }
 }
 
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafkaClient().admin();
+async function committedTotal(brokers: string[], groupId: string, topic: string): Promise<number> {
+  const admin = kafkaClient('dvc-test', brokers).admin();
   await admin.connect();
   try {
     const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -30,11 +30,11 @@ async function committedTotal(groupId: string, topic: string): Promise<number> {
  */
 export async function pipelineCaughtUp(environment: TestEnvironment, ingestGroup: string): Promise<boolean> {
   const [inputEnd, ingestCommitted] = await Promise.all([
-    endOffsetTotal(environment.topics.dossierEvents),
-    committedTotal(ingestGroup, environment.topics.dossierEvents),
+    endOffsetTotal(environment.kafkaBrokers, environment.topics.dossierEvents),
+    committedTotal(environment.kafkaBrokers, ingestGroup, environment.topics.dossierEvents),
   ]);
   if (ingestCommitted < inputEnd) return false;
-  const canonicalEnd = await endOffsetTotal(environment.topics.canonicalEvents);
+  const canonicalEnd = await endOffsetTotal(environment.kafkaBrokers, environment.topics.canonicalEvents);
   const [row] = await environment.query<{ applied: string }>(
     `SELECT coalesce(sum(next_offset), 0) AS applied FROM consumer_offsets WHERE topic = $1`,
     [environment.topics.canonicalEvents],

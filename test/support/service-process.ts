@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './infrastructure';
 
-export type ServiceName = 'ingest' | 'aggregator' | 'api';
+export type ServiceName = 'ingest' | 'aggregator' | 'api' | 'alerting';
 
 let nextPort = 3400 + Math.floor(Math.random() * 200) * 10;
 
@@ -34,6 +34,11 @@ export class ServiceProcess {
   ) {
     mkdirSync(join(REPO_ROOT, 'dist', 'test-logs'), { recursive: true });
     this.logFile = join(REPO_ROOT, 'dist', 'test-logs', `${service}-${this.port}.log`);
+  }
+
+  /** True while the process this object started has not exited. */
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get url(): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { migrate } from '@dvc/persistence';
-import { kafkaClient, POSTGRES_URL } from './infrastructure';
+import { KAFKA_BROKERS, kafkaClient, POSTGRES_URL } from './infrastructure';
 
 export interface TestTopics {
   dossierEvents: string;
@@ -19,9 +19,17 @@ export class TestEnvironment {
   readonly databaseName: string;
   readonly databaseUrl: string;
   readonly topics: TestTopics;
+  /** The shared broker, unless the test file runs its own (`kafkaBrokers`). */
+  readonly kafkaBrokers: string[];
 
-  constructor(readonly name: string) {
-    this.databaseName = `dvc_test_${name.replace(/\W/g, '_')}`;
+  constructor(
+    readonly name: string,
+    options: { kafkaBrokers?: string[]; databasePerRun?: boolean } = {},
+  ) {
+    this.kafkaBrokers = options.kafkaBrokers ?? KAFKA_BROKERS;
+    // databasePerRun: for a file that must not meet another run of itself (it terminates its
+    // database's connections); such a file drops its database itself (`dropDatabase`).
+    this.databaseName = `dvc_test_${name.replace(/\W/g, '_')}${options.databasePerRun ? `_${this.runId}` : ''}`;
     this.databaseUrl = `${POSTGRES_URL}/${this.databaseName}`;
     const prefix = `test.${name}.${this.runId}`;
     this.topics = {
@@ -36,6 +44,7 @@ export class TestEnvironment {
   serviceEnvironment(extra: Record<string, string> = {}): Record<string, string> {
     return {
       DATABASE_URL: this.databaseUrl,
+      KAFKA_BROKERS: this.kafkaBrokers.join(','),
       TOPIC_DOSSIER_EVENTS: this.topics.dossierEvents,
       TOPIC_CANONICAL_EVENTS: this.topics.canonicalEvents,
       TOPIC_DEAD_LETTER: this.topics.deadLetter,
@@ -48,15 +57,9 @@ export class TestEnvironment {
   }
 
   async prepare(partitions = 6): Promise<void> {
-    const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    await this.dropDatabase();
     await migrate(this.databaseUrl);
-    const kafkaAdmin = kafkaClient().admin();
+    const kafkaAdmin = kafkaClient('dvc-test', this.kafkaBrokers).admin();
     await kafkaAdmin.connect();
     try {
       await kafkaAdmin.createTopics({
@@ -65,6 +68,16 @@ export class TestEnvironment {
       });
     } finally {
       await kafkaAdmin.disconnect();
+    }
+  }
+
+  async dropDatabase(): Promise<void> {
+    const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
+    } finally {
+      await admin.end();
     }
   }
 
@@ -80,7 +93,7 @@ export class TestEnvironment {
 
   /** Deletes this run's topics (the database is kept for a post-mortem and dropped by the next run). */
   async cleanUp(): Promise<void> {
-    const kafkaAdmin = kafkaClient().admin();
+    const kafkaAdmin = kafkaClient('dvc-test', this.kafkaBrokers).admin();
     await kafkaAdmin.connect();
     try {
       await kafkaAdmin.deleteTopics({ topics: Object.values(this.topics) });

@@ -2,8 +2,10 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { Client } from 'pg';
 import { InitialSchema1763780000000 } from './migrations/1763780000000-initial-schema';
 import { Targets1764600000000 } from './migrations/1764600000000-targets';
+import { Alerts1764700000000 } from './migrations/1764700000000-alerts';
+import { AlertingLifecycle1764900000000 } from './migrations/1764900000000-alerting-lifecycle';
 
-export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000];
+export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000, Alerts1764700000000, AlertingLifecycle1764900000000];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';
 

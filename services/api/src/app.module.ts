@@ -6,20 +6,29 @@ import { HealthController, ObservabilityModule } from '@dvc/observability';
 import { dataSourceOptions } from '@dvc/persistence';
 import { ApiEnvironment, apiEnvironment } from './config/api-environment';
 import { AgenciesController } from './controllers/agencies.controller';
+import { AlertsController } from './controllers/alerts.controller';
 import { ProceduresController } from './controllers/procedures.controller';
 import { RatesController } from './controllers/rates.controller';
+import { RecipientsController } from './controllers/recipients.controller';
 import { TargetsController } from './controllers/targets.controller';
+import { ZeroUptakeController } from './controllers/zero-uptake.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { AgenciesRepository } from './repositories/agencies.repository';
+import { AlertsRepository } from './repositories/alerts.repository';
 import { ProceduresRepository } from './repositories/procedures.repository';
 import { RatesRepository } from './repositories/rates.repository';
+import { RecipientsRepository } from './repositories/recipients.repository';
 import { TargetsRepository } from './repositories/targets.repository';
+import { ZeroUptakeRepository } from './repositories/zero-uptake.repository';
 import { AgenciesService } from './services/agencies.service';
+import { AlertsService } from './services/alerts.service';
 import { ProceduresService } from './services/procedures.service';
 import { RatesService } from './services/rates.service';
+import { RecipientsService } from './services/recipients.service';
 import { TargetsService } from './services/targets.service';
+import { ZeroUptakeService } from './services/zero-uptake.service';
 
 export const SERVICE_NAME = 'api';
 
@@ -42,7 +51,16 @@ export const SERVICE_NAME = 'api';
       },
     }),
   ],
-  controllers: [RatesController, AgenciesController, ProceduresController, TargetsController, HealthController],
+  controllers: [
+    RatesController,
+    AgenciesController,
+    ProceduresController,
+    TargetsController,
+    AlertsController,
+    RecipientsController,
+    ZeroUptakeController,
+    HealthController,
+  ],
   providers: [
     databaseReadinessProvider,
     httpRequestDurationProvider,
@@ -50,10 +68,16 @@ export const SERVICE_NAME = 'api';
     AgenciesService,
     ProceduresService,
     TargetsService,
+    AlertsService,
+    RecipientsService,
+    ZeroUptakeService,
     RatesRepository,
     AgenciesRepository,
     ProceduresRepository,
     TargetsRepository,
+    AlertsRepository,
+    RecipientsRepository,
+    ZeroUptakeRepository,
   ],
 })
 export class AppModule implements NestModule {

@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, ExecutionContext, Get, HttpCode, Param, Patch, Post, Query, createParamDecorator } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -40,18 +39,11 @@ import {
   targetsQuerySchema,
   updateTargetBodySchema,
 } from '../dtos/targets-input.dto';
-import { ACTOR_HEADER, ACTOR_HEADER_DESCRIPTION, ActorPipe } from '../pipes/actor.pipe';
+import { Actor, ActorHeader } from '../pipes/actor.pipe';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { Page } from '../utils/page.util';
 import { TargetsService } from '../services/targets.service';
-
-/** The `X-Actor` header, required and checked (400 without it). */
-const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
-  new ActorPipe().transform(context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-actor']),
-);
-
-const ActorHeader = () => ApiHeader({ name: ACTOR_HEADER, required: true, description: ACTOR_HEADER_DESCRIPTION });
 
 const deleteQuerySchema = z.object({
   version: z

@@ -24,7 +24,7 @@ export interface RatesQuery {
 
 const LABEL_FORMS = 'use a day 2025-03-01, a month 2025-03, a quarter 2025-Q1 or a year 2025';
 
-const periodLabelParam = z
+export const periodLabelParam = z
   .string()
   .optional()
   .transform((value, ctx): ParsedPeriod | null => {

@@ -14,7 +14,7 @@ export const MAX_NOTE_LENGTH = 2_000;
 // (`treshold`) is never silently dropped.
 
 /** A JSON body field that must be one of `values`. */
-function enumField<const Values extends readonly [string, ...string[]]>(values: Values) {
+export function enumField<const Values extends readonly [string, ...string[]]>(values: Values) {
   return z.enum(values, {
     error: (issue) =>
       issue.input === undefined ? `is required; use one of ${values.join(', ')}` : `${show(issue.input)} is not allowed; use one of ${values.join(', ')}`,
@@ -22,7 +22,7 @@ function enumField<const Values extends readonly [string, ...string[]]>(values: 
 }
 
 /** An agency or procedure code: any string (it may not have been seen in the events yet), trimmed, not empty. */
-const codeField = z
+export const codeField = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required; give the exact code' : 'must be a string, the exact code') })
   .trim()
   .min(1, 'must not be empty or blank; give the exact code')
@@ -41,7 +41,7 @@ const noteField = z
   .nullable();
 
 /** `z.strictObject` whose unknown properties are reported as such, with what is allowed there. */
-function strictObject<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
+export function strictObject<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (issue) =>
@@ -199,7 +199,7 @@ export type EffectiveTargetsQuery = z.output<typeof effectiveTargetsQuerySchema>
 
 // ---------------------------------------------------------------------------------------------------
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'string') return quote(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -1,4 +1,5 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { BadRequestException, ExecutionContext, PipeTransform, createParamDecorator } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 
 export const ACTOR_HEADER = 'X-Actor';
 export const MAX_ACTOR_LENGTH = 256;
@@ -27,3 +28,11 @@ export class ActorPipe implements PipeTransform<unknown, string> {
     return actor;
   }
 }
+
+/** The `X-Actor` header as a handler parameter, required and checked (400 without it). */
+export const Actor = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  new ActorPipe().transform(context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-actor']),
+);
+
+/** Documents the required `X-Actor` header on a change. */
+export const ActorHeader = () => ApiHeader({ name: ACTOR_HEADER, required: true, description: ACTOR_HEADER_DESCRIPTION });

@@ -171,7 +171,7 @@ function notFound(id: string, how = 'does not exist'): NotFoundException {
   return new NotFoundException(`target ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)} ${how}`);
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string }; code?: string } | null) ?? {};
   return driverError.code === UNIQUE_VIOLATION || driverError.driverError?.code === UNIQUE_VIOLATION;
 }

@@ -1,0 +1,26 @@
+import { validateEnvironment } from '@dvc/config';
+import { alertingEnvironment, parseWindows } from './alerting-config';
+
+describe('alerting configuration', () => {
+  it('parses windows', () => {
+    expect(parseWindows('monthToDate, rolling30d')).toEqual([
+      { kind: 'monthToDate', spec: { kind: 'monthToDate' } },
+      { kind: 'rolling30d', spec: { kind: 'rollingDays', days: 30 } },
+    ]);
+    expect(() => parseWindows('rolling0d')).toThrow('rolling0d');
+    expect(() => parseWindows('weekly')).toThrow('weekly');
+    expect(() => parseWindows('rolling7d,rolling7d')).toThrow('twice');
+    expect(() => parseWindows(' , ')).toThrow('at least one');
+  });
+
+  it('has working defaults and rejects bad values with every problem listed', () => {
+    const config = validateEnvironment(alertingEnvironment)({});
+    expect(config.HTTP_PORT).toBe(3004);
+    expect(config.ALERT_WINDOWS.map((w) => w.kind)).toEqual(['monthToDate', 'rolling30d']);
+    expect(config.ALERT_LEADER_LOCK_ENABLED).toBe(true);
+    expect(config.TOPIC_ALERTS).toBe('dvc.alerts.v1');
+    expect(() =>
+      validateEnvironment(alertingEnvironment)({ ALERT_SWEEP_INTERVAL_MS: '10', SMTP_URL: 'http://x', ALERT_WINDOWS: 'daily', ALERT_LEADER_LOCK_ENABLED: 'yes' }),
+    ).toThrow(/4 problems[\s\S]*ALERT_SWEEP_INTERVAL_MS[\s\S]*ALERT_WINDOWS[\s\S]*ALERT_LEADER_LOCK_ENABLED[\s\S]*SMTP_URL|4 problems/);
+  });
+});

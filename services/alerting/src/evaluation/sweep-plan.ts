@@ -1,0 +1,310 @@
+import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
+import {
+  ALERT_SEVERITIES,
+  AlertDecisionReason,
+  AlertEvidence,
+  AlertPolicy,
+  AlertSeverity,
+  DayWindow,
+  EffectiveTarget,
+  ProcedureShortfall,
+  RateTrend,
+  TARGET_METRICS,
+  TargetMatch,
+  TargetMetric,
+  TargetRule,
+  TargetScope,
+  agencyAncestry,
+  decideAlert,
+  rankShortfallContributors,
+  rateTrend,
+  resolveEffectiveTargets,
+  sampleForMetric,
+} from '@dvc/domain';
+
+/**
+ * One sweep's decisions, computed without I/O from what the repository loaded: every agency as a
+ * whole and every agency × procedure with dossiers (or with an open alert) in each window, against the
+ * effective targets. The service writes the plan in one transaction.
+ */
+
+export interface Counts {
+  received: number;
+  receivedOnline: number;
+  completed: number;
+  completedOnTime: number;
+}
+
+export const ZERO_COUNTS: Readonly<Counts> = Object.freeze({ received: 0, receivedOnline: 0, completed: 0, completedOnTime: 0 });
+
+export interface PairCounts {
+  agencyCode: string;
+  procedureCode: string;
+  current: Counts;
+  previous: Counts;
+}
+
+export interface AgencyInfo {
+  code: string;
+  name: string;
+  level: AgencyLevel;
+  parentCode: string | null;
+}
+
+export interface ProcedureInfo {
+  code: string;
+  name: string;
+  onlineLevel: OnlineLevel;
+}
+
+export type OpenStatus = 'firing' | 'acknowledged';
+
+export interface OpenAlert {
+  id: string;
+  targetId: string;
+  agencyCode: string;
+  procedureCode: string | null;
+  windowKind: string;
+  metric: TargetMetric;
+  severity: AlertSeverity;
+  status: OpenStatus;
+}
+
+export interface WindowData {
+  kind: string;
+  window: DayWindow;
+  previousWindow: DayWindow;
+  pairs: PairCounts[];
+}
+
+export interface SweepInput {
+  rules: readonly TargetRule[];
+  agencies: ReadonlyMap<string, AgencyInfo>;
+  procedures: ReadonlyMap<string, ProcedureInfo>;
+  windows: readonly WindowData[];
+  openAlerts: readonly OpenAlert[];
+  policy: AlertPolicy;
+  topProcedures: number;
+}
+
+export interface Evaluation extends AlertEvidence {
+  windowKind: string;
+  window: DayWindow;
+  reason: AlertDecisionReason;
+}
+
+export interface NamedShortfall extends ProcedureShortfall {
+  procedureName: string;
+}
+
+export interface AlertExplanation {
+  agencyName: string;
+  procedureName: string | null;
+  window: DayWindow;
+  previousWindow: DayWindow;
+  trend: RateTrend;
+  previous: { successes: number; trials: number };
+  target: {
+    ruleId: string;
+    scope: TargetScope;
+    matchedBy: TargetMatch;
+    threshold: number;
+    severity: AlertSeverity;
+    metric: TargetMetric;
+  };
+  /** For an agency as a whole: the procedures that pull its rate down most. */
+  topProcedures: NamedShortfall[];
+}
+
+export interface AlertScope {
+  targetId: string;
+  agencyCode: string;
+  procedureCode: string | null;
+  windowKind: string;
+  metric: TargetMetric;
+  severity: AlertSeverity;
+}
+
+export interface OpenedAlert extends AlertScope {
+  threshold: number;
+  evaluation: Evaluation;
+  explanation: AlertExplanation;
+}
+
+export type ResolveReason = 'recovered' | 'ruleNoLongerApplies';
+
+export interface ResolvedAlert {
+  alert: OpenAlert;
+  reason: ResolveReason;
+  evaluation: Evaluation | null;
+  explanation: AlertExplanation | null;
+}
+
+export interface SweepPlan {
+  opened: OpenedAlert[];
+  resolved: ResolvedAlert[];
+  /** Open alerts that stay open, with their latest numbers. */
+  stillOpen: Array<{ id: string; evaluation: Evaluation }>;
+  /** Decisions taken, by action. */
+  decisions: { fire: number; resolve: number; stay: number };
+}
+
+interface Subject {
+  agency: AgencyInfo;
+  procedure: ProcedureInfo | null;
+  current: Counts;
+  previous: Counts;
+  /** Agency as a whole: its procedures' counts (for the shortfall ranking). */
+  procedures: PairCounts[];
+}
+
+export function scopeKey(scope: { targetId: string; agencyCode: string; procedureCode: string | null; windowKind: string }): string {
+  return `${scope.targetId}\u0000${scope.agencyCode}\u0000${scope.procedureCode ?? ''}\u0000${scope.windowKind}`;
+}
+
+export function planSweep(input: SweepInput): SweepPlan {
+  const plan: SweepPlan = { opened: [], resolved: [], stillOpen: [], decisions: { fire: 0, resolve: 0, stay: 0 } };
+  const openByKey = new Map(input.openAlerts.map((alert) => [scopeKey(alert), alert]));
+  const matchedOpen = new Set<string>();
+  const ancestryCache = new Map<string, string[]>();
+  const ancestryOf = (code: string) => {
+    let ancestry = ancestryCache.get(code);
+    if (!ancestry) {
+      ancestry = agencyAncestry(code, (c) => input.agencies.get(c)?.parentCode);
+      ancestryCache.set(code, ancestry);
+    }
+    return ancestry;
+  };
+  const enabledRules = input.rules.filter((rule) => rule.enabled !== false);
+  const evaluatedWindows = new Set<string>();
+
+  for (const data of input.windows) {
+    evaluatedWindows.add(data.kind);
+    for (const subject of subjectsOf(data, input)) {
+      const targets = resolveEffectiveTargets(enabledRules, {
+        agencyCode: subject.agency.code,
+        agencyLevel: subject.agency.level,
+        procedureCode: subject.procedure?.code,
+        procedureOnlineLevel: subject.procedure?.onlineLevel,
+      }, ancestryOf(subject.agency.code));
+      for (const metric of TARGET_METRICS) {
+        for (const severity of ALERT_SEVERITIES) {
+          const effective = targets[metric][severity];
+          if (!effective) continue;
+          const scope: AlertScope = {
+            targetId: effective.rule.id,
+            agencyCode: subject.agency.code,
+            procedureCode: subject.procedure?.code ?? null,
+            windowKind: data.kind,
+            metric,
+            severity,
+          };
+          const key = scopeKey(scope);
+          const open = openByKey.get(key);
+          if (open) matchedOpen.add(key);
+          const decision = decideAlert({
+            sample: sampleForMetric(metric, subject.current),
+            threshold: effective.rule.threshold,
+            state: open ? open.status : 'none',
+            policy: input.policy,
+          });
+          plan.decisions[decision.action] += 1;
+          const evaluation: Evaluation = { ...decision.evidence, windowKind: data.kind, window: data.window, reason: decision.reason };
+          if (decision.action === 'fire') {
+            plan.opened.push({
+              ...scope,
+              threshold: effective.rule.threshold,
+              evaluation,
+              explanation: explain(subject, data, metric, effective, input),
+            });
+          } else if (decision.action === 'resolve' && open) {
+            plan.resolved.push({ alert: open, reason: 'recovered', evaluation, explanation: explain(subject, data, metric, effective, input) });
+          } else if (open) {
+            plan.stillOpen.push({ id: open.id, evaluation });
+          }
+        }
+      }
+    }
+  }
+
+  // Open alerts whose rule no longer applies to their scope (deleted, disabled, or overridden by a
+  // more specific rule), in a window that was evaluated: resolved, not left open forever.
+  for (const [key, alert] of openByKey) {
+    if (matchedOpen.has(key) || !evaluatedWindows.has(alert.windowKind)) continue;
+    if (!input.agencies.has(alert.agencyCode)) continue;
+    plan.decisions.resolve += 1;
+    plan.resolved.push({ alert, reason: 'ruleNoLongerApplies', evaluation: null, explanation: null });
+  }
+  return plan;
+}
+
+/** Agencies as a whole, then each agency × procedure, with dossiers in the window or an open alert. */
+function* subjectsOf(data: WindowData, input: SweepInput): Generator<Subject> {
+  const byAgency = new Map<string, PairCounts[]>();
+  for (const pair of data.pairs) {
+    const list = byAgency.get(pair.agencyCode) ?? [];
+    list.push(pair);
+    byAgency.set(pair.agencyCode, list);
+  }
+  // Scopes with an open alert but no dossiers left in the window are still judged (and stay open).
+  for (const alert of input.openAlerts) {
+    if (alert.windowKind !== data.kind) continue;
+    const list = byAgency.get(alert.agencyCode) ?? [];
+    if (alert.procedureCode !== null && !list.some((pair) => pair.procedureCode === alert.procedureCode)) {
+      list.push({ agencyCode: alert.agencyCode, procedureCode: alert.procedureCode, current: { ...ZERO_COUNTS }, previous: { ...ZERO_COUNTS } });
+    }
+    byAgency.set(alert.agencyCode, list);
+  }
+  const agencyCodes = [...byAgency.keys()].sort();
+  for (const agencyCode of agencyCodes) {
+    const agency = input.agencies.get(agencyCode);
+    if (!agency) continue;
+    const pairs = byAgency.get(agencyCode)!;
+    yield { agency, procedure: null, current: sum(pairs.map((p) => p.current)), previous: sum(pairs.map((p) => p.previous)), procedures: pairs };
+    for (const pair of pairs) {
+      const procedure = input.procedures.get(pair.procedureCode);
+      if (!procedure) continue;
+      yield { agency, procedure, current: pair.current, previous: pair.previous, procedures: [] };
+    }
+  }
+}
+
+function explain(subject: Subject, data: WindowData, metric: TargetMetric, effective: EffectiveTarget, input: SweepInput): AlertExplanation {
+  const current = sampleForMetric(metric, subject.current);
+  const previous = sampleForMetric(metric, subject.previous);
+  return {
+    agencyName: subject.agency.name,
+    procedureName: subject.procedure?.name ?? null,
+    window: data.window,
+    previousWindow: data.previousWindow,
+    trend: rateTrend(current, previous),
+    previous,
+    target: {
+      ruleId: effective.rule.id,
+      scope: effective.rule.scope,
+      matchedBy: effective.matchedBy,
+      threshold: effective.rule.threshold,
+      severity: effective.rule.severity,
+      metric,
+    },
+    topProcedures:
+      subject.procedure === null
+        ? rankShortfallContributors(
+            subject.procedures.map((pair) => ({ procedureCode: pair.procedureCode, ...sampleForMetric(metric, pair.current) })),
+            effective.rule.threshold,
+            input.topProcedures,
+          ).map((shortfall) => ({ ...shortfall, procedureName: input.procedures.get(shortfall.procedureCode)?.name ?? shortfall.procedureCode }))
+        : [],
+  };
+}
+
+function sum(list: Counts[]): Counts {
+  const total = { ...ZERO_COUNTS };
+  for (const counts of list) {
+    total.received += counts.received;
+    total.receivedOnline += counts.receivedOnline;
+    total.completed += counts.completed;
+    total.completedOnTime += counts.completedOnTime;
+  }
+  return total;
+}

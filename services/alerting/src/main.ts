@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { listen, startOrExit } from '@dvc/observability';
+import { AlertingConfig } from './alerting-config';
+import { AlertingModule } from './alerting.module';
+
+startOrExit(async () => {
+  const app = await NestFactory.create(AlertingModule, { bufferLogs: true });
+  const config = app.get(ConfigService<AlertingConfig, true>);
+  await listen(app, config.get('HTTP_HOST'), config.get('HTTP_PORT'), 'alerting');
+});

@@ -1,0 +1,378 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
+import type { AlertSeverity, DayWindow, TargetMetric, TargetRule, TargetScope } from '@dvc/domain';
+import type { AgencyInfo, Evaluation, OpenAlert, OpenStatus, PairCounts, ProcedureInfo } from '../evaluation/sweep-plan';
+
+/** `pg_try_advisory_xact_lock` key of the sweep: 'dvcalert' read as a 64-bit integer. */
+export const SWEEP_ADVISORY_LOCK = '7238058621818057844';
+
+export interface Recipient {
+  agencyCode: string;
+  email: string;
+  name: string | null;
+}
+
+export interface OutboxInsert {
+  alertId: string;
+  event: 'open' | 'escalation' | 'reminder' | 'resolve';
+  channel: 'email' | 'webhook' | 'kafka';
+
+  recipient: string;
+  payload: unknown;
+  dedupeKey: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  alertId: string | null;
+  event: string;
+  channel: 'email' | 'webhook' | 'kafka';
+  recipient: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string;
+  attempts: number;
+}
+
+export interface NewAlertRow {
+  id: string;
+  targetId: string;
+  agencyCode: string;
+  procedureCode: string | null;
+  windowKind: string;
+  metric: TargetMetric;
+  severity: AlertSeverity;
+  threshold: number;
+  lastEvaluation: unknown;
+  explanation: unknown;
+}
+
+/**
+ * All SQL of the alerting service. The sweep's methods take the transaction's `EntityManager`: reads
+ * and every write of one sweep (alerts, history, outbox) happen in one transaction. Multi-row writes go
+ * in as one JSON parameter expanded by `jsonb_to_recordset`.
+ */
+@Injectable()
+export class AlertsRepository {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  /** Whether this transaction got the sweep's advisory lock (released at commit or rollback). */
+  async tryLockSweep(manager: EntityManager): Promise<boolean> {
+    const rows: Array<{ locked: boolean }> = await manager.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [SWEEP_ADVISORY_LOCK]);
+    return rows[0].locked;
+  }
+
+  async loadRules(manager: EntityManager): Promise<TargetRule[]> {
+    const rows: Array<{
+      id: string;
+      scope_kind: TargetScope['kind'];
+      agency_level: AgencyLevel | null;
+      online_level: 'full' | 'partial' | null;
+      agency_code: string | null;
+      include_subtree: boolean | null;
+      procedure_code: string | null;
+      metric: TargetMetric;
+      threshold: string;
+      severity: AlertSeverity;
+    }> = await manager.query(
+      `SELECT id, scope_kind, agency_level, online_level, agency_code, include_subtree, procedure_code, metric, threshold, severity
+       FROM targets WHERE enabled`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      scope: scopeOf(row),
+      metric: row.metric,
+      threshold: Number(row.threshold),
+      severity: row.severity,
+      enabled: true,
+    }));
+  }
+
+  async loadAgencies(manager: EntityManager): Promise<Map<string, AgencyInfo>> {
+    const rows: Array<{ code: string; name: string; level: AgencyLevel; parent_code: string | null }> = await manager.query(
+      'SELECT code, name, level, parent_code FROM agencies',
+    );
+    return new Map(rows.map((row) => [row.code, { code: row.code, name: row.name, level: row.level, parentCode: row.parent_code }]));
+  }
+
+  async loadProcedures(manager: EntityManager): Promise<Map<string, ProcedureInfo>> {
+    const rows: Array<{ code: string; name: string; online_level: OnlineLevel }> = await manager.query(
+      'SELECT code, name, online_level FROM procedures',
+    );
+    return new Map(rows.map((row) => [row.code, { code: row.code, name: row.name, onlineLevel: row.online_level }]));
+  }
+
+  /** Counts per agency × procedure in `window` and in `previous`: one set-based query per window. */
+  async loadPairCounts(manager: EntityManager, window: DayWindow, previous: DayWindow): Promise<PairCounts[]> {
+    const rows: Array<Record<string, string | number>> = await manager.query(
+      `SELECT agency_code, procedure_code,
+         coalesce(sum(received)          FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received,
+         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received_online,
+         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed,
+         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed_on_time,
+         coalesce(sum(received)          FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received,
+         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received_online,
+         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed,
+         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed_on_time
+       FROM daily_buckets
+       WHERE day BETWEEN $1::date AND $2::date OR day BETWEEN $3::date AND $4::date
+       GROUP BY agency_code, procedure_code
+       HAVING coalesce(sum(received) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
+           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
+           OR coalesce(sum(received) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0
+           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0`,
+      [window.firstDay, window.lastDay, previous.firstDay, previous.lastDay],
+    );
+    return rows.map((row) => ({
+      agencyCode: String(row.agency_code),
+      procedureCode: String(row.procedure_code),
+      current: {
+        received: Number(row.received),
+        receivedOnline: Number(row.received_online),
+        completed: Number(row.completed),
+        completedOnTime: Number(row.completed_on_time),
+      },
+      previous: {
+        received: Number(row.p_received),
+        receivedOnline: Number(row.p_received_online),
+        completed: Number(row.p_completed),
+        completedOnTime: Number(row.p_completed_on_time),
+      },
+    }));
+  }
+
+  /** Open alerts, locked for the rest of the sweep's transaction. */
+  async loadOpenAlerts(manager: EntityManager): Promise<OpenAlert[]> {
+    const rows: Array<{
+      id: string;
+      target_id: string;
+      agency_code: string;
+      procedure_code: string | null;
+      window_kind: string;
+      metric: TargetMetric;
+      severity: AlertSeverity;
+      status: OpenStatus;
+    }> = await manager.query(
+      `SELECT id, target_id, agency_code, procedure_code, window_kind, metric, severity, status
+       FROM alerts WHERE status <> 'resolved' AND kind = 'belowTarget' ORDER BY id FOR UPDATE`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      targetId: row.target_id,
+      agencyCode: row.agency_code,
+      procedureCode: row.procedure_code,
+      windowKind: row.window_kind,
+      metric: row.metric,
+      severity: row.severity,
+      status: row.status,
+    }));
+  }
+
+  async loadRecipients(manager: EntityManager, agencyCodes: string[]): Promise<Map<string, Recipient[]>> {
+    const byAgency = new Map<string, Recipient[]>();
+    if (agencyCodes.length === 0) return byAgency;
+    const rows: Array<{ agency_code: string; email: string; name: string | null }> = await manager.query(
+      `SELECT agency_code, email, name FROM alert_recipients WHERE agency_code = ANY($1::text[]) ORDER BY agency_code, lower(email)`,
+      [agencyCodes],
+    );
+    for (const row of rows) {
+      const list = byAgency.get(row.agency_code) ?? [];
+      list.push({ agencyCode: row.agency_code, email: row.email, name: row.name });
+      byAgency.set(row.agency_code, list);
+    }
+    return byAgency;
+  }
+
+  /** Inserts new firing alerts with their first history entry; returns the ids actually inserted. */
+  async insertAlerts(manager: EntityManager, alerts: NewAlertRow[], actor: string): Promise<Set<string>> {
+    if (alerts.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await manager.query(
+      `INSERT INTO alerts (id, target_id, agency_code, procedure_code, window_kind, metric, severity, threshold, status, last_evaluation, explanation)
+       SELECT r.id, r.target_id, r.agency_code, r.procedure_code, r.window_kind, r.metric, r.severity, r.threshold, 'firing', r.last_evaluation, r.explanation
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, target_id uuid, agency_code text, procedure_code text, window_kind text,
+                                               metric text, severity text, threshold numeric, last_evaluation jsonb, explanation jsonb)
+       ON CONFLICT (target_id, agency_code, (coalesce(procedure_code, '')), window_kind) WHERE status <> 'resolved' DO NOTHING
+       RETURNING id`,
+      [
+        JSON.stringify(
+          alerts.map((a) => ({
+            id: a.id,
+            target_id: a.targetId,
+            agency_code: a.agencyCode,
+            procedure_code: a.procedureCode,
+            window_kind: a.windowKind,
+            metric: a.metric,
+            severity: a.severity,
+            threshold: a.threshold,
+            last_evaluation: a.lastEvaluation,
+            explanation: a.explanation,
+          })),
+        ),
+      ],
+    );
+    const inserted = new Set(rows.map((row) => row.id));
+    await this.insertHistory(
+      manager,
+      alerts.filter((a) => inserted.has(a.id)).map((a) => ({ alertId: a.id, from: null, to: 'firing', actor, details: { reason: 'belowTarget', evaluation: a.lastEvaluation } })),
+    );
+    return inserted;
+  }
+
+  /** Resolves open alerts; returns the ids that were still open (and are now resolved). */
+  async resolveAlerts(
+    manager: EntityManager,
+    resolutions: Array<{ id: string; from: OpenStatus; reason: string; evaluation: Evaluation | null }>,
+    actor: string,
+  ): Promise<Set<string>> {
+    if (resolutions.length === 0) return new Set();
+    const rows = updatedRows<{ id: string }>(await manager.query(
+      `UPDATE alerts a SET status = 'resolved', resolved_at = now(), resolve_reason = r.reason,
+              last_evaluated_at = now(), last_evaluation = coalesce(r.evaluation, a.last_evaluation)
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, reason text, evaluation jsonb)
+       WHERE a.id = r.id AND a.status <> 'resolved'
+       RETURNING a.id`,
+      [JSON.stringify(resolutions.map((r) => ({ id: r.id, reason: r.reason, evaluation: r.evaluation })))],
+    ));
+    const resolved = new Set(rows.map((row) => row.id));
+    await this.insertHistory(
+      manager,
+      resolutions
+        .filter((r) => resolved.has(r.id))
+        .map((r) => ({ alertId: r.id, from: r.from, to: 'resolved', actor, details: { reason: r.reason, evaluation: r.evaluation } })),
+    );
+    return resolved;
+  }
+
+  async updateEvaluations(manager: EntityManager, updates: Array<{ id: string; evaluation: Evaluation }>): Promise<void> {
+    if (updates.length === 0) return;
+    await manager.query(
+      `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
+       WHERE a.id = r.id AND a.status <> 'resolved'`,
+      [JSON.stringify(updates)],
+    );
+  }
+
+  async insertHistory(
+    manager: EntityManager,
+    entries: Array<{ alertId: string; from: string | null; to: string; actor: string; comment?: string; details?: unknown }>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO alert_history (alert_id, from_status, to_status, actor, comment, details)
+       SELECT r.alert_id, r.from_status, r.to_status, r.actor, r.comment, r.details
+       FROM jsonb_to_recordset($1::jsonb) AS r(alert_id uuid, from_status text, to_status text, actor text, comment text, details jsonb)`,
+      [
+        JSON.stringify(
+          entries.map((e) => ({ alert_id: e.alertId, from_status: e.from, to_status: e.to, actor: e.actor, comment: e.comment ?? null, details: e.details ?? null })),
+        ),
+      ],
+    );
+  }
+
+  /** Enqueues notifications; a dedupe key already present is skipped. Returns how many were enqueued. */
+  async enqueue(manager: EntityManager, rows: OutboxInsert[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const inserted: Array<{ id: string }> = await manager.query(
+      `INSERT INTO notification_outbox (alert_id, event, channel, recipient, payload, dedupe_key)
+       SELECT r.alert_id, r.event, r.channel, r.recipient, r.payload, r.dedupe_key
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (alert_id uuid, event text, channel text, recipient text, payload jsonb, dedupe_key text))
+            WITH ORDINALITY AS r(alert_id, event, channel, recipient, payload, dedupe_key, n)
+       ORDER BY r.n
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({ alert_id: r.alertId, event: r.event, channel: r.channel, recipient: r.recipient, payload: r.payload, dedupe_key: r.dedupeKey })),
+        ),
+      ],
+    );
+    return inserted.length;
+  }
+
+  /** The oldest due notification, locked (others skip it) until the manager's transaction ends. */
+  async claimDue(manager: EntityManager): Promise<OutboxRow | null> {
+    const rows: Array<{
+      id: string;
+      alert_id: string | null;
+      event: string;
+      channel: OutboxRow['channel'];
+      recipient: string;
+      payload: Record<string, unknown>;
+      dedupe_key: string;
+      attempts: number;
+    }> = await manager.query(
+      `SELECT id, alert_id, event, channel, recipient, payload, dedupe_key, attempts
+       FROM notification_outbox
+       WHERE status = 'pending' AND next_attempt_at <= now()
+       ORDER BY next_attempt_at, id
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED`,
+    );
+    const row = rows[0];
+    return row
+      ? { id: row.id, alertId: row.alert_id, event: row.event, channel: row.channel, recipient: row.recipient, payload: row.payload, dedupeKey: row.dedupe_key, attempts: row.attempts }
+      : null;
+  }
+
+  async markSent(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE notification_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async markFailedAttempt(manager: EntityManager, id: string, error: string, retryInMs: number | null): Promise<void> {
+    await manager.query(
+      retryInMs === null
+        ? `UPDATE notification_outbox SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`
+        : `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2,
+             next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
+      retryInMs === null ? [id, error.slice(0, 2000)] : [id, error.slice(0, 2000), retryInMs],
+    );
+  }
+
+  async openAlertsBySeverity(): Promise<Map<string, number>> {
+    const rows: Array<{ severity: string; n: string }> = await this.dataSource.query(
+      `SELECT severity, count(*) AS n FROM alerts WHERE status <> 'resolved' GROUP BY severity`,
+    );
+    return new Map(rows.map((row) => [row.severity, Number(row.n)]));
+  }
+
+  async outboxBacklogByChannel(): Promise<Map<string, number>> {
+    const rows: Array<{ channel: string; n: string }> = await this.dataSource.query(
+      `SELECT channel, count(*) AS n FROM notification_outbox WHERE status = 'pending' GROUP BY channel`,
+    );
+    return new Map(rows.map((row) => [row.channel, Number(row.n)]));
+  }
+}
+
+/** TypeORM's postgres driver answers an UPDATE … RETURNING with `[rows, affected]`, an INSERT with the rows. */
+function updatedRows<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}
+
+function scopeOf(row: {
+  scope_kind: TargetScope['kind'];
+  agency_level: AgencyLevel | null;
+  online_level: 'full' | 'partial' | null;
+  agency_code: string | null;
+  include_subtree: boolean | null;
+  procedure_code: string | null;
+}): TargetScope {
+  switch (row.scope_kind) {
+    case 'all':
+      return { kind: 'all' };
+    case 'agencyLevel':
+      return { kind: 'agencyLevel', agencyLevel: row.agency_level! };
+    case 'onlineLevel':
+      return { kind: 'onlineLevel', onlineLevel: row.online_level! };
+    case 'agency':
+      return { kind: 'agency', agencyCode: row.agency_code!, includeSubtree: row.include_subtree ?? false };
+    case 'procedure':
+      return { kind: 'procedure', procedureCode: row.procedure_code! };
+    case 'agencyProcedure':
+      return { kind: 'agencyProcedure', agencyCode: row.agency_code!, procedureCode: row.procedure_code! };
+  }
+}

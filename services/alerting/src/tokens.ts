@@ -1,0 +1,2 @@
+export const KAFKA = Symbol('KAFKA');
+export const REDIS = Symbol('REDIS');

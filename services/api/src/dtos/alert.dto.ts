@@ -1,0 +1,266 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ALERT_SEVERITIES, TARGET_METRICS, TARGET_SCOPE_PRECEDENCE } from '@dvc/domain';
+import { ALERT_STATUSES, MAX_COMMENT_LENGTH } from './alerts-input.dto';
+import { TargetDto, TargetScopeDto } from './target.dto';
+
+/*
+ * What the API shows of an alert. The numbers, explanation and history are written by the alerting
+ * service (services/alerting); the API reads them as stored and only ever changes the status to
+ * acknowledged.
+ */
+
+const DECISION_REASONS = ['belowTarget', 'tooFewDossiers', 'notClearlyBelowTarget', 'recovered', 'notYetRecovered', 'tooFewDossiersToJudgeRecovery'];
+const RESOLVE_REASONS = ['recovered', 'ruleNoLongerApplies'];
+const SAMPLE_HELP = 'for onlineRate: dossiers received online of dossiers received; for onTimeRate: completed on time of completed';
+
+export class DayWindowDto {
+  @ApiProperty({ description: 'Ngày đầu (first day, Asia/Ho_Chi_Minh, inclusive)', example: '2025-03-01' })
+  firstDay!: string;
+
+  @ApiProperty({ description: 'Ngày cuối (last day, inclusive; the evaluation day, still in progress)', example: '2025-03-18' })
+  lastDay!: string;
+}
+
+/** `alerts.last_evaluation`: the numbers of the latest evaluation. */
+export class AlertEvaluationDto {
+  @ApiProperty({ description: `Successes (${SAMPLE_HELP})`, example: 14 })
+  successes!: number;
+
+  @ApiProperty({ description: 'Trials: the rate’s denominator (received for onlineRate, completed for onTimeRate)', example: 120 })
+  trials!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'successes / trials; null without dossiers', example: 0.1167 })
+  rate!: number | null;
+
+  @ApiProperty({ type: [Number], nullable: true, minItems: 2, maxItems: 2, description: 'Wilson 95% interval [low, high]; null without dossiers', example: [0.0708, 0.1863] })
+  interval!: [number, number] | null;
+
+  @ApiProperty({ description: 'The threshold the rate was judged against', example: 0.5 })
+  threshold!: number;
+
+  @ApiProperty({ description: 'Hysteresis: the margin above the threshold needed to resolve', example: 0.05 })
+  resolveMargin!: number;
+
+  @ApiProperty({ description: 'The rate the alert must reach to resolve (threshold + margin, at most 1)', example: 0.55 })
+  resolveAt!: number;
+
+  @ApiProperty({ description: 'Dossiers needed before the alert may fire or resolve', example: 30 })
+  minimumDossiers!: number;
+
+  @ApiProperty({ description: 'monthToDate or rolling<N>d', example: 'monthToDate' })
+  windowKind!: string;
+
+  @ApiProperty({ type: DayWindowDto })
+  window!: DayWindowDto;
+
+  @ApiProperty({ enum: DECISION_REASONS, description: 'The decision of the latest evaluation' })
+  reason!: string;
+}
+
+export class AlertItemDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ALERT_STATUSES, description: 'firing → acknowledged (by a person) → resolved (by the alerting service)' })
+  status!: string;
+
+  @ApiProperty({ enum: ALERT_SEVERITIES })
+  severity!: string;
+
+  @ApiProperty({ enum: TARGET_METRICS })
+  metric!: string;
+
+  @ApiProperty({ description: 'Ngưỡng (the target threshold when the alert opened)', example: 0.5 })
+  threshold!: number;
+
+  @ApiProperty({ description: 'Mã cơ quan', example: '000.00.17.H31' })
+  agencyCode!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Tên cơ quan (from the catalogue; null if not catalogued)', example: 'UBND huyện Văn Lâm' })
+  agencyName!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Mã thủ tục; null: the agency as a whole (all its procedures)', example: '1.001612' })
+  procedureCode!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Tên thủ tục (from the catalogue)', example: 'Đăng ký khai sinh' })
+  procedureName!: string | null;
+
+  @ApiProperty({ description: 'Cửa sổ đánh giá (evaluation window): monthToDate or rolling<N>d', example: 'monthToDate' })
+  windowKind!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The target rule the alert came from (it may have been deleted since)' })
+  targetId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  openedAt!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When the numbers below were computed' })
+  lastEvaluatedAt!: string;
+
+  @ApiProperty({ type: AlertEvaluationDto, description: 'The numbers of the latest evaluation' })
+  evaluation!: AlertEvaluationDto;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  acknowledgedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'X-Actor of the acknowledgement' })
+  acknowledgedBy!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, maxLength: MAX_COMMENT_LENGTH })
+  acknowledgeComment!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  resolvedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: RESOLVE_REASONS, description: 'recovered: back at or above threshold + margin; ruleNoLongerApplies: the rule was deleted, disabled or overridden' })
+  resolveReason!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was escalated to the parent agency' })
+  escalatedAt!: string | null;
+}
+
+export class AlertsPageDto {
+  @ApiProperty({ type: [AlertItemDto], description: 'Newest first (opening time, then id)' })
+  items!: AlertItemDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
+}
+
+export class RateTrendDto {
+  @ApiProperty({ type: Number, nullable: true })
+  currentRate!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The rate over the previous comparable window' })
+  previousRate!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'currentRate − previousRate; null when either window had no dossiers' })
+  change!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['up', 'down', 'unchanged'] })
+  direction!: string | null;
+}
+
+export class RateSampleDto {
+  @ApiProperty()
+  successes!: number;
+
+  @ApiProperty()
+  trials!: number;
+}
+
+export class ExplanationTargetDto {
+  @ApiProperty({ format: 'uuid' })
+  ruleId!: string;
+
+  @ApiProperty({ type: TargetScopeDto })
+  scope!: TargetScopeDto;
+
+  @ApiProperty({ description: 'How the rule matched: { kind, subtreeRoot? }', example: { kind: 'all' } })
+  matchedBy!: { kind: (typeof TARGET_SCOPE_PRECEDENCE)[number]; subtreeRoot?: { agencyCode: string; distance: number } };
+
+  @ApiProperty()
+  threshold!: number;
+
+  @ApiProperty({ enum: ALERT_SEVERITIES })
+  severity!: string;
+
+  @ApiProperty({ enum: TARGET_METRICS })
+  metric!: string;
+}
+
+export class ProcedureShortfallDto {
+  @ApiProperty({ example: '1.001612' })
+  procedureCode!: string;
+
+  @ApiProperty({ example: 'Đăng ký khai sinh' })
+  procedureName!: string;
+
+  @ApiProperty()
+  successes!: number;
+
+  @ApiProperty()
+  trials!: number;
+
+  @ApiProperty()
+  rate!: number;
+
+  @ApiProperty({ description: 'threshold × trials − successes: its exact part of the agency’s gap' })
+  shortfall!: number;
+
+  @ApiProperty({ description: 'Whole dossiers more (online, or on time) that would have put the procedure at the target' })
+  missingToReachTarget!: number;
+
+  @ApiProperty({ description: 'Share of the summed shortfall of all below-target procedures, 0..1' })
+  shareOfShortfall!: number;
+
+  @ApiProperty({ description: 'The agency’s rate had this procedure reached the target, the others unchanged' })
+  agencyRateIfAtTarget!: number;
+}
+
+/** `alerts.explanation`: what the alert says besides its numbers. */
+export class AlertExplanationDto {
+  @ApiProperty()
+  agencyName!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  procedureName!: string | null;
+
+  @ApiProperty({ type: DayWindowDto })
+  window!: DayWindowDto;
+
+  @ApiProperty({ type: DayWindowDto, description: 'The window compared with (month to date: the same days of the previous month)' })
+  previousWindow!: DayWindowDto;
+
+  @ApiProperty({ type: RateTrendDto })
+  trend!: RateTrendDto;
+
+  @ApiProperty({ type: RateSampleDto, description: 'The numbers of the previous window' })
+  previous!: RateSampleDto;
+
+  @ApiProperty({ type: ExplanationTargetDto, description: 'The target and the rule it came from, as they were when the alert was decided' })
+  target!: ExplanationTargetDto;
+
+  @ApiProperty({ type: [ProcedureShortfallDto], description: 'For an agency as a whole: the procedures that pull its rate down most; [] for one procedure' })
+  topProcedures!: ProcedureShortfallDto[];
+}
+
+export class AlertHistoryEntryDto {
+  @ApiProperty({ description: 'Sequence number (string: a 64-bit integer)', example: '42' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+
+  @ApiProperty({ type: String, nullable: true, enum: ALERT_STATUSES, description: 'null for the opening' })
+  fromStatus!: string | null;
+
+  @ApiProperty({ enum: ALERT_STATUSES })
+  toStatus!: string;
+
+  @ApiProperty({ description: 'X-Actor of a person, or the alerting service', example: 'nguyen.van.a@hungyen.gov.vn' })
+  actor!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment!: string | null;
+
+  @ApiPropertyOptional({ type: Object, nullable: true, description: 'What the change was based on (reason, evaluation), as the writer stored it' })
+  details!: unknown;
+}
+
+export class AlertDetailDto extends AlertItemDto {
+  @ApiProperty({ type: AlertExplanationDto })
+  explanation!: AlertExplanationDto;
+
+  @ApiProperty({ type: TargetDto, nullable: true, description: 'The target rule as it is now; null if it has been deleted since (explanation.target keeps it as it was)' })
+  rule!: TargetDto | null;
+
+  @ApiProperty({ type: [AlertHistoryEntryDto], description: 'Lịch sử (lifecycle), oldest first' })
+  history!: AlertHistoryEntryDto[];
+}
+
+/** Request body of `POST /v1/alerts/:id/acknowledge` (documentation; validation is the zod schema). */
+export class AcknowledgeAlertDto {
+  @ApiProperty({ maxLength: MAX_COMMENT_LENGTH, description: 'Ghi chú xử lý: what is being done about it (required, not blank)', example: 'Đã giao phòng Tư pháp rà soát' })
+  comment!: string;
+}

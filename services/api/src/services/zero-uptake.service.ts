@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import type { ZeroUptakeItemDto } from '../dtos/zero-uptake.dto';
+import { ZeroUptakeQuery, zeroUptakeSortKey } from '../dtos/zero-uptake-query.dto';
+import { ZeroUptakeRepository } from '../repositories/zero-uptake.repository';
+import { Page, toPage } from '../utils/page.util';
+
+@Injectable()
+export class ZeroUptakeService {
+  constructor(private readonly zeroUptakeRepository: ZeroUptakeRepository) {}
+
+  async findZeroUptake(query: ZeroUptakeQuery): Promise<Page<ZeroUptakeItemDto>> {
+    const rows = await this.zeroUptakeRepository.find({ ...query, limit: query.limit + 1 });
+    return toPage(rows, query.limit, zeroUptakeSortKey, (row) => row);
+  }
+}
