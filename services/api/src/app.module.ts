@@ -11,6 +11,7 @@ import { ProceduresController } from './controllers/procedures.controller';
 import { RatesController } from './controllers/rates.controller';
 import { RecipientsController } from './controllers/recipients.controller';
 import { TargetsController } from './controllers/targets.controller';
+import { SourcesController, WebhooksController } from './controllers/webhooks.controller';
 import { ZeroUptakeController } from './controllers/zero-uptake.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
@@ -21,6 +22,7 @@ import { ProceduresRepository } from './repositories/procedures.repository';
 import { RatesRepository } from './repositories/rates.repository';
 import { RecipientsRepository } from './repositories/recipients.repository';
 import { TargetsRepository } from './repositories/targets.repository';
+import { WebhooksRepository } from './repositories/webhooks.repository';
 import { ZeroUptakeRepository } from './repositories/zero-uptake.repository';
 import { AgenciesService } from './services/agencies.service';
 import { AlertsService } from './services/alerts.service';
@@ -28,6 +30,7 @@ import { ProceduresService } from './services/procedures.service';
 import { RatesService } from './services/rates.service';
 import { RecipientsService } from './services/recipients.service';
 import { TargetsService } from './services/targets.service';
+import { WebhooksService } from './services/webhooks.service';
 import { ZeroUptakeService } from './services/zero-uptake.service';
 
 export const SERVICE_NAME = 'api';
@@ -59,6 +62,8 @@ export const SERVICE_NAME = 'api';
     AlertsController,
     RecipientsController,
     ZeroUptakeController,
+    WebhooksController,
+    SourcesController,
     HealthController,
   ],
   providers: [
@@ -71,6 +76,7 @@ export const SERVICE_NAME = 'api';
     AlertsService,
     RecipientsService,
     ZeroUptakeService,
+    WebhooksService,
     RatesRepository,
     AgenciesRepository,
     ProceduresRepository,
@@ -78,6 +84,7 @@ export const SERVICE_NAME = 'api';
     AlertsRepository,
     RecipientsRepository,
     ZeroUptakeRepository,
+    WebhooksRepository,
   ],
 })
 export class AppModule implements NestModule {

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { ALERT_SEVERITIES, TARGET_METRICS } from '@dvc/domain';
 import { AcknowledgeAlertDto, AlertDetailDto, AlertsPageDto } from '../dtos/alert.dto';
-import { ALERT_STATUS_FILTERS, AcknowledgeBody, AlertsQuery, acknowledgeBodySchema, alertsQuerySchema } from '../dtos/alerts-input.dto';
+import { ALERT_KINDS, ALERT_STATUS_FILTERS, AcknowledgeBody, AlertsQuery, acknowledgeBodySchema, alertsQuerySchema } from '../dtos/alerts-input.dto';
 import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
 import { Actor, ActorHeader } from '../pipes/actor.pipe';
@@ -28,14 +28,18 @@ export class AlertsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Cảnh báo (alerts): rates below target, newest first',
+    summary: 'Cảnh báo (alerts): rates below target, zero online uptake, silent sources; newest first',
     description:
-      'One alert per target rule × agency (as a whole, or one procedure there) × evaluation window, opened by the alerting ' +
-      'service when the Wilson 95% upper bound of the rate is below the threshold with enough dossiers, and resolved by it ' +
-      'when the rate is back above threshold + margin. Each item carries the numbers of its latest evaluation. Default: the ' +
-      'open alerts (firing and acknowledged).',
+      'kind belowTarget: one alert per target rule × agency (as a whole, or one procedure there) × evaluation window, opened ' +
+      'by the alerting service when the Wilson 95% upper bound of the rate is below the threshold with enough dossiers, and ' +
+      'resolved by it when the rate is back above threshold + margin. kind zeroUptake: one per agency × procedure offered ' +
+      'online × window that received dossiers but none online (no target rule). kind silentSource: one per one-stop system ' +
+      '(sourceUri) silent for the configured working time — an operator alert about no agency, so the agency filters never ' +
+      'match it. Each item carries the numbers of its latest evaluation (their shape depends on the kind). Default: the ' +
+      'open alerts (firing and acknowledged) of every kind.',
   })
   @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUS_FILTERS, description: 'Trạng thái; also a comma list (firing,resolved). open = firing + acknowledged (default); all = every status' })
+  @ApiQuery({ name: 'kind', required: false, enum: ALERT_KINDS, description: 'Loại cảnh báo; default: every kind' })
   @ApiQuery({ name: 'severity', required: false, enum: ALERT_SEVERITIES })
   @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS })
   @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact agency code)' })
@@ -57,7 +61,8 @@ export class AlertsController {
     summary: 'Một cảnh báo (one alert): its numbers, the rule, the explanation and its history',
     description:
       'explanation: the target and rule as they were when decided, the trend against the previous comparable window, and — for ' +
-      'an agency as a whole — the procedures that pull its rate down most. rule: the target rule as it is now (null if deleted).',
+      'an agency as a whole — the procedures that pull its rate down most (belowTarget; zeroUptake and silentSource alerts ' +
+      'explain themselves more briefly). rule: the target rule as it is now (null if deleted, and for the kinds without one).',
   })
   @ApiOkResponse({ type: AlertDetailDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -73,7 +78,7 @@ export class AlertsController {
       'firing → acknowledged, recording who (X-Actor), when and the comment on the alert and in its history, in one ' +
       'transaction. The alert stays open until the alerting service resolves it; the alerting service reads the status. ' +
       'The API sends nothing itself: notifications belong to the alerting service. Only a firing alert can be ' +
-      'acknowledged: an acknowledged or resolved one is a 409 and nothing changes.',
+      'acknowledged: an acknowledged or resolved one is a 409 and nothing changes. Every kind of alert is acknowledged alike.',
   })
   @ActorHeader()
   @ApiBody({ type: AcknowledgeAlertDto })

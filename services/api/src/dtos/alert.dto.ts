@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ALERT_SEVERITIES, TARGET_METRICS, TARGET_SCOPE_PRECEDENCE } from '@dvc/domain';
-import { ALERT_STATUSES, MAX_COMMENT_LENGTH } from './alerts-input.dto';
+import { ALERT_KINDS, ALERT_STATUSES, MAX_COMMENT_LENGTH } from './alerts-input.dto';
 import { TargetDto, TargetScopeDto } from './target.dto';
 
 /*
@@ -10,7 +10,7 @@ import { TargetDto, TargetScopeDto } from './target.dto';
  */
 
 const DECISION_REASONS = ['belowTarget', 'tooFewDossiers', 'notClearlyBelowTarget', 'recovered', 'notYetRecovered', 'tooFewDossiersToJudgeRecovery'];
-const RESOLVE_REASONS = ['recovered', 'ruleNoLongerApplies'];
+const RESOLVE_REASONS = ['recovered', 'ruleNoLongerApplies', 'onlineUptake', 'noLongerOffered', 'noDossiers', 'eventsResumed', 'sourceRemoved'];
 const SAMPLE_HELP = 'for onlineRate: dossiers received online of dossiers received; for onTimeRate: completed on time of completed';
 
 export class DayWindowDto {
@@ -57,9 +57,50 @@ export class AlertEvaluationDto {
   reason!: string;
 }
 
+/** `alerts.last_evaluation` of a zeroUptake alert. */
+export class ZeroUptakeEvaluationDto {
+  @ApiProperty({ description: 'Dossiers received in the window', example: 42 })
+  received!: number;
+
+  @ApiProperty({ description: 'Of which online (0 while the alert is open)', example: 0 })
+  receivedOnline!: number;
+
+  @ApiProperty({ description: 'Dossiers needed before the alert may open', example: 10 })
+  minimumDossiers!: number;
+
+  @ApiProperty({ type: DayWindowDto })
+  window!: DayWindowDto;
+}
+
+/** `alerts.last_evaluation` of a silentSource alert. */
+export class SilentSourceEvaluationDto {
+  @ApiProperty({ format: 'date-time', description: 'When ingest accepted the source’s latest event' })
+  lastEventAt!: string;
+
+  @ApiProperty({ description: 'Working time (Asia/Ho_Chi_Minh) without events, milliseconds' })
+  workingTimeSilentMs!: number;
+
+  @ApiProperty({ description: 'The configured working time of silence that raises the alert, milliseconds' })
+  thresholdMs!: number;
+
+  @ApiProperty({ format: 'date-time', description: 'When this was evaluated' })
+  at!: string;
+}
+
+@ApiExtraModels(AlertEvaluationDto, ZeroUptakeEvaluationDto, SilentSourceEvaluationDto)
 export class AlertItemDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
+
+  @ApiProperty({
+    enum: ALERT_KINDS,
+    description:
+      'belowTarget: a target rule on an agency (or one procedure there) over a window; zeroUptake: a procedure offered online ' +
+      'at an agency that received dossiers in the window but none online (no target rule: targetId and threshold are null); ' +
+      'silentSource: a one-stop system (sourceUri) that sent nothing for the configured working time — an operator alert ' +
+      'about no agency (agencyCode, procedureCode, windowKind, metric, threshold and targetId are null)',
+  })
+  kind!: string;
 
   @ApiProperty({ enum: ALERT_STATUSES, description: 'firing → acknowledged (by a person) → resolved (by the alerting service)' })
   status!: string;
@@ -67,14 +108,14 @@ export class AlertItemDto {
   @ApiProperty({ enum: ALERT_SEVERITIES })
   severity!: string;
 
-  @ApiProperty({ enum: TARGET_METRICS })
-  metric!: string;
+  @ApiProperty({ type: String, nullable: true, enum: TARGET_METRICS, description: 'null for silentSource; onlineRate for zeroUptake' })
+  metric!: string | null;
 
-  @ApiProperty({ description: 'Ngưỡng (the target threshold when the alert opened)', example: 0.5 })
-  threshold!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Ngưỡng (the target threshold when the alert opened); null for zeroUptake and silentSource', example: 0.5 })
+  threshold!: number | null;
 
-  @ApiProperty({ description: 'Mã cơ quan', example: '000.00.17.H31' })
-  agencyCode!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Mã cơ quan; null for silentSource', example: '000.00.17.H31' })
+  agencyCode!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Tên cơ quan (from the catalogue; null if not catalogued)', example: 'UBND huyện Văn Lâm' })
   agencyName!: string | null;
@@ -85,11 +126,14 @@ export class AlertItemDto {
   @ApiProperty({ type: String, nullable: true, description: 'Tên thủ tục (from the catalogue)', example: 'Đăng ký khai sinh' })
   procedureName!: string | null;
 
-  @ApiProperty({ description: 'Cửa sổ đánh giá (evaluation window): monthToDate or rolling<N>d', example: 'monthToDate' })
-  windowKind!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Cửa sổ đánh giá (evaluation window): monthToDate or rolling<N>d; null for silentSource', example: 'monthToDate' })
+  windowKind!: string | null;
 
-  @ApiProperty({ format: 'uuid', description: 'The target rule the alert came from (it may have been deleted since)' })
-  targetId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The target rule a belowTarget alert came from (it may have been deleted since); null for the other kinds' })
+  targetId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The silent one-stop system (CloudEvents source) of a silentSource alert; null for the other kinds', example: 'urn:dvc:motcua:hung-yen' })
+  sourceUri!: string | null;
 
   @ApiProperty({ format: 'date-time' })
   openedAt!: string;
@@ -97,8 +141,11 @@ export class AlertItemDto {
   @ApiProperty({ format: 'date-time', description: 'When the numbers below were computed' })
   lastEvaluatedAt!: string;
 
-  @ApiProperty({ type: AlertEvaluationDto, description: 'The numbers of the latest evaluation' })
-  evaluation!: AlertEvaluationDto;
+  @ApiProperty({
+    oneOf: [{ $ref: getSchemaPath(AlertEvaluationDto) }, { $ref: getSchemaPath(ZeroUptakeEvaluationDto) }, { $ref: getSchemaPath(SilentSourceEvaluationDto) }],
+    description: 'The numbers of the latest evaluation, by kind: AlertEvaluationDto (belowTarget), ZeroUptakeEvaluationDto, SilentSourceEvaluationDto',
+  })
+  evaluation!: AlertEvaluationDto | ZeroUptakeEvaluationDto | SilentSourceEvaluationDto;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   acknowledgedAt!: string | null;
@@ -115,8 +162,14 @@ export class AlertItemDto {
   @ApiProperty({ type: String, nullable: true, enum: RESOLVE_REASONS, description: 'recovered: back at or above threshold + margin; ruleNoLongerApplies: the rule was deleted, disabled or overridden' })
   resolveReason!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was escalated to the parent agency' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was escalated to the parent agency (never for silentSource)' })
   escalatedAt!: string | null;
+
+  @ApiProperty({ description: 'Reminders sent while the alert stayed firing', example: 0 })
+  reminderCount!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the latest reminder was decided; null if none' })
+  lastRemindedAt!: string | null;
 }
 
 export class AlertsPageDto {
@@ -198,7 +251,7 @@ export class ProcedureShortfallDto {
   agencyRateIfAtTarget!: number;
 }
 
-/** `alerts.explanation`: what the alert says besides its numbers. */
+/** `alerts.explanation` of a belowTarget alert: what the alert says besides its numbers. */
 export class AlertExplanationDto {
   @ApiProperty()
   agencyName!: string;
@@ -248,11 +301,39 @@ export class AlertHistoryEntryDto {
   details!: unknown;
 }
 
-export class AlertDetailDto extends AlertItemDto {
-  @ApiProperty({ type: AlertExplanationDto })
-  explanation!: AlertExplanationDto;
+/** `alerts.explanation` of a zeroUptake alert. */
+export class ZeroUptakeExplanationDto {
+  @ApiProperty()
+  agencyName!: string;
 
-  @ApiProperty({ type: TargetDto, nullable: true, description: 'The target rule as it is now; null if it has been deleted since (explanation.target keeps it as it was)' })
+  @ApiProperty()
+  procedureName!: string;
+
+  @ApiProperty({ enum: ['full', 'partial'], description: 'How the procedure is offered online' })
+  onlineLevel!: string;
+
+  @ApiProperty({ type: DayWindowDto })
+  window!: DayWindowDto;
+}
+
+/** `alerts.explanation` of a silentSource alert. */
+export class SilentSourceExplanationDto {
+  @ApiProperty({ example: 'urn:dvc:motcua:hung-yen' })
+  sourceUri!: string;
+
+  @ApiProperty({ example: 'working time, Asia/Ho_Chi_Minh' })
+  schedule!: string;
+}
+
+@ApiExtraModels(AlertExplanationDto, ZeroUptakeExplanationDto, SilentSourceExplanationDto)
+export class AlertDetailDto extends AlertItemDto {
+  @ApiProperty({
+    oneOf: [{ $ref: getSchemaPath(AlertExplanationDto) }, { $ref: getSchemaPath(ZeroUptakeExplanationDto) }, { $ref: getSchemaPath(SilentSourceExplanationDto) }],
+    description: 'By kind: AlertExplanationDto (belowTarget), ZeroUptakeExplanationDto, SilentSourceExplanationDto',
+  })
+  explanation!: AlertExplanationDto | ZeroUptakeExplanationDto | SilentSourceExplanationDto;
+
+  @ApiProperty({ type: TargetDto, nullable: true, description: 'The target rule as it is now; null if it has been deleted since (explanation.target keeps it as it was), and for zeroUptake and silentSource alerts, which have none' })
   rule!: TargetDto | null;
 
   @ApiProperty({ type: [AlertHistoryEntryDto], description: 'Lịch sử (lifecycle), oldest first' })

@@ -23,6 +23,7 @@ describe('GET /v1/alerts query', () => {
   it('defaults to the open alerts and normalises the rest', () => {
     expect(pipe.transform({})).toEqual({
       statuses: ['firing', 'acknowledged'],
+      kind: null,
       severity: null,
       metric: null,
       agency: null,
@@ -54,19 +55,21 @@ describe('GET /v1/alerts query', () => {
     const cursor = encodeCursor(['2025-03-01T01:02:03.456789Z', UUID]);
     expect(pipe.transform({ cursor }).after).toEqual({ openedAt: '2025-03-01T01:02:03.456789Z', id: UUID });
     expect(pipe.transform({ window: 'rolling30d' }).windowKind).toBe('rolling30d');
+    expect(pipe.transform({ kind: 'zeroUptake' }).kind).toBe('zeroUptake');
     expect(pipe.transform({ agency: 'A', subtree: 'true' })).toMatchObject({ agency: 'A', subtree: true });
   });
 
   it.each([
     [{ status: 'open,closed' }, 'status: "closed" is not a status; use a comma list of firing, acknowledged, resolved, or open (firing and acknowledged, the default) or all'],
     [{ severity: 'info' }, 'severity: "info" is not allowed; use one of critical, warning'],
+    [{ kind: 'silent' }, 'kind: "silent" is not allowed; use one of belowTarget, zeroUptake, silentSource'],
     [{ window: 'rolling0d' }, 'window: "rolling0d" is not a window; use monthToDate or rolling<N>d such as rolling30d'],
     [{ subtree: 'true' }, 'subtree: needs agency, the root of the subtree; give agency or leave subtree out'],
     [{ openedFrom: '2025-03-02', openedTo: '2025-03-01' }, 'openedFrom: is after openedTo; openedFrom must not be after openedTo'],
     [{ openedFrom: '2025-03-01T08:00:00' }, 'openedFrom: "2025-03-01T08:00:00" is not a day (2025-03-01, Asia/Ho_Chi_Minh) or an RFC 3339 date-time with an offset (2025-03-01T08:00:00+07:00)'],
     [{ openedTo: '2025-02-30' }, 'openedTo: "2025-02-30" is not a day (2025-03-01, Asia/Ho_Chi_Minh) or an RFC 3339 date-time with an offset (2025-03-01T08:00:00+07:00)'],
     [{ cursor: encodeCursor(['2025-03-01', UUID]) }, 'cursor: is not a cursor this endpoint returned for these parameters; start again without cursor'],
-    [{ colour: 'red' }, 'colour: unknown parameter; allowed: status, severity, metric, agency, subtree, procedure, window, openedFrom, openedTo, limit, cursor'],
+    [{ colour: 'red' }, 'colour: unknown parameter; allowed: status, kind, severity, metric, agency, subtree, procedure, window, openedFrom, openedTo, limit, cursor'],
   ])('refuses %j precisely', (query, message) => {
     expect(messageOf(() => pipe.transform(query))).toBe(message);
   });

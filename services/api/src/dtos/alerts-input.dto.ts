@@ -10,6 +10,13 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 /** `open` = firing + acknowledged (the default); `all` = every status. */
 export const ALERT_STATUS_FILTERS = [...ALERT_STATUSES, 'open', 'all'] as const;
 export const MAX_COMMENT_LENGTH = 2_000;
+/**
+ * What an alert is about: `belowTarget` (a target rule on an agency, or one procedure there, over a
+ * window), `zeroUptake` (a procedure offered online at an agency that received dossiers but none online;
+ * no target rule) or `silentSource` (a one-stop system that stopped sending; an operator alert, no agency).
+ */
+export const ALERT_KINDS = ['belowTarget', 'zeroUptake', 'silentSource'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 /** `monthToDate`, or `rolling<N>d` (as the alerting service names its windows). */
 export const WINDOW_KIND_PATTERN = /^(monthToDate|rolling[1-9]\d{0,3}d)$/;
 
@@ -18,6 +25,7 @@ export const WINDOW_KIND_PATTERN = /^(monthToDate|rolling[1-9]\d{0,3}d)$/;
 
 export interface AlertsQuery {
   statuses: AlertStatus[];
+  kind: AlertKind | null;
   severity: string | null;
   metric: string | null;
   agency: string | null;
@@ -88,6 +96,7 @@ const alertsCursorParam = z
 
 const alertsFields = z.object({
   status: statusParam,
+  kind: enumParam(ALERT_KINDS).optional(),
   severity: enumParam(ALERT_SEVERITIES).optional(),
   metric: enumParam(TARGET_METRICS).optional(),
   agency: codeParam.optional(),
@@ -114,6 +123,7 @@ export const alertsQuerySchema = alertsFields.transform((query, ctx): AlertsQuer
   }
   return {
     statuses: query.status,
+    kind: query.kind ?? null,
     severity: query.severity ?? null,
     metric: query.metric ?? null,
     agency: query.agency ?? null,

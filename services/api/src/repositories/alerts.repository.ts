@@ -1,20 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AlertStatus } from '../dtos/alerts-input.dto';
+import type { AlertKind, AlertStatus } from '../dtos/alerts-input.dto';
 
 /** One `alerts` row as the API reads it (timestamps as ISO 8601 UTC, milliseconds). */
 export interface AlertRecord {
   id: string;
+  kind: AlertKind;
   status: AlertStatus;
   severity: string;
-  metric: string;
-  threshold: number;
-  agencyCode: string;
+  /** NULL for silentSource alerts. */
+  metric: string | null;
+  /** NULL for zeroUptake and silentSource alerts (no target rule). */
+  threshold: number | null;
+  /** NULL for silentSource alerts (about a source, not an agency). */
+  agencyCode: string | null;
   agencyName: string | null;
   procedureCode: string | null;
   procedureName: string | null;
-  windowKind: string;
-  targetId: string;
+  windowKind: string | null;
+  targetId: string | null;
+  sourceUri: string | null;
   openedAt: string;
   lastEvaluatedAt: string;
   evaluation: Record<string, unknown>;
@@ -24,6 +29,8 @@ export interface AlertRecord {
   resolvedAt: string | null;
   resolveReason: string | null;
   escalatedAt: string | null;
+  reminderCount: number;
+  lastRemindedAt: string | null;
   explanation: Record<string, unknown>;
   /** opened_at with microseconds: the cursor's sort key. */
   cursorOpenedAt: string;
@@ -41,6 +48,7 @@ export interface AlertHistoryRecord {
 
 export interface AlertSelection {
   statuses: AlertStatus[];
+  kind: AlertKind | null;
   severity: string | null;
   metric: string | null;
   agency: string | null;
@@ -65,16 +73,18 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO_MS})`;
 
 const ALERT_COLUMNS = `
-  a.id, a.status, a.severity, a.metric, a.threshold::float8 AS threshold,
+  a.id, a.kind, a.status, a.severity, a.metric, a.threshold::float8 AS threshold,
   a.agency_code AS "agencyCode", ag.name AS "agencyName",
   a.procedure_code AS "procedureCode", p.name AS "procedureName",
   a.window_kind AS "windowKind", a.target_id AS "targetId",
+  a.source_uri AS "sourceUri",
   ${iso('a.opened_at')} AS "openedAt",
   ${iso('a.last_evaluated_at')} AS "lastEvaluatedAt",
   a.last_evaluation AS evaluation,
   ${iso('a.acknowledged_at')} AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy", a.acknowledge_comment AS "acknowledgeComment",
   ${iso('a.resolved_at')} AS "resolvedAt", a.resolve_reason AS "resolveReason",
   ${iso('a.escalated_at')} AS "escalatedAt",
+  a.reminder_count AS "reminderCount", ${iso('a.last_reminded_at')} AS "lastRemindedAt",
   a.explanation,
   to_char(a.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorOpenedAt"`;
 
@@ -104,6 +114,7 @@ WHERE a.status = ANY ($1::text[])
   AND ($8::timestamptz IS NULL OR a.opened_at >= $8::timestamptz)
   AND ($9::timestamptz IS NULL OR a.opened_at <= $9::timestamptz)
   AND ($10::timestamptz IS NULL OR (a.opened_at, a.id) < ($10::timestamptz, $11::uuid))
+  AND ($13::text IS NULL OR a.kind = $13::text)
 ORDER BY a.opened_at DESC, a.id DESC
 LIMIT $12::int`;
 
@@ -125,6 +136,7 @@ export class AlertsRepository {
       selection.after?.openedAt ?? null,
       selection.after?.id ?? null,
       selection.limit,
+      selection.kind,
     ]);
   }
 

@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import type { AlertDetailDto, AlertEvaluationDto, AlertExplanationDto, AlertItemDto } from '../dtos/alert.dto';
+import type { AlertDetailDto, AlertItemDto } from '../dtos/alert.dto';
 import type { AlertsQuery } from '../dtos/alerts-input.dto';
 import { isUuid } from '../dtos/targets-input.dto';
 import { AlertRecord, AlertsRepository } from '../repositories/alerts.repository';
@@ -21,10 +21,14 @@ export class AlertsService {
   async getAlert(id: string): Promise<AlertDetailDto> {
     const record = isUuid(id) ? await this.alertsRepository.findOne(id) : null;
     if (!record) throw notFound(id);
-    const [history, rule] = await Promise.all([this.alertsRepository.history(id), this.targetsRepository.findOne(record.targetId)]);
+    // zeroUptake and silentSource alerts come from no target rule.
+    const [history, rule] = await Promise.all([
+      this.alertsRepository.history(id),
+      record.targetId === null ? null : this.targetsRepository.findOne(record.targetId),
+    ]);
     return {
       ...toItem(record),
-      explanation: record.explanation as unknown as AlertExplanationDto,
+      explanation: record.explanation as unknown as AlertDetailDto['explanation'],
       rule,
       history: history.map((entry) => ({ ...entry, details: entry.details ?? null })),
     };
@@ -50,6 +54,7 @@ export class AlertsService {
 function toItem(record: AlertRecord): AlertItemDto {
   return {
     id: record.id,
+    kind: record.kind,
     status: record.status,
     severity: record.severity,
     metric: record.metric,
@@ -60,15 +65,18 @@ function toItem(record: AlertRecord): AlertItemDto {
     procedureName: record.procedureName,
     windowKind: record.windowKind,
     targetId: record.targetId,
+    sourceUri: record.sourceUri,
     openedAt: record.openedAt,
     lastEvaluatedAt: record.lastEvaluatedAt,
-    evaluation: record.evaluation as unknown as AlertEvaluationDto,
+    evaluation: record.evaluation as unknown as AlertItemDto['evaluation'],
     acknowledgedAt: record.acknowledgedAt,
     acknowledgedBy: record.acknowledgedBy,
     acknowledgeComment: record.acknowledgeComment,
     resolvedAt: record.resolvedAt,
     resolveReason: record.resolveReason,
     escalatedAt: record.escalatedAt,
+    reminderCount: record.reminderCount,
+    lastRemindedAt: record.lastRemindedAt,
   };
 }
 

@@ -1,0 +1,144 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../dtos/error.dto';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
+import { CreateWebhookDto, SourceActivityPageDto, UpdateWebhookDto, WebhookDto, WebhookWithSecretDto, WebhooksPageDto } from '../dtos/webhook.dto';
+import {
+  CreateWebhookBody,
+  SourceActivityQuery,
+  UpdateWebhookBody,
+  WebhooksQuery,
+  createWebhookBodySchema,
+  sourceActivityQuerySchema,
+  updateWebhookBodySchema,
+  webhooksQuerySchema,
+} from '../dtos/webhooks-input.dto';
+import { Actor, ActorHeader } from '../pipes/actor.pipe';
+import { ZodBodyPipe } from '../pipes/zod-body.pipe';
+import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { WebhooksService } from '../services/webhooks.service';
+
+const SECRET_POLICY =
+  'The secret is shown only in the answer of the request that sets it — POST, or PATCH with secret or rotateSecret — and ' +
+  'never again: GET never returns it. Lost it? Rotate it.';
+
+@ApiTags('webhooks')
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooksService: WebhooksService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Webhook endpoints: receivers of signed alert lifecycle events',
+    description:
+      'The alerting service POSTs each lifecycle event (open, escalation, reminder, resolve) of the alerts in an endpoint’s ' +
+      'scope to every enabled endpoint, signed with HMAC-SHA256 (headers X-DVC-Timestamp and X-DVC-Signature: ' +
+      'sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<raw body>")>). ' + SECRET_POLICY,
+  })
+  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact): only endpoints scoped to this agency' })
+  @ApiQuery({ name: 'enabled', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
+  @ApiOkResponse({ type: WebhooksPageDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  findWebhooks(@Query(new ZodQueryPipe(webhooksQuerySchema)) query: WebhooksQuery): Promise<WebhooksPageDto> {
+    return this.webhooksService.findWebhooks(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One webhook endpoint (without its secret)' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  getWebhook(@Param('id') id: string): Promise<WebhookDto> {
+    return this.webhooksService.getWebhook(id);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a webhook endpoint',
+    description:
+      'url: http:// or https:// only, without user:password@. secret: give your own (16–256 printable ASCII characters, no ' +
+      'spaces) or leave it out to have a random one generated (whsec_…). ' + SECRET_POLICY + ' agencyCode: null or absent ' +
+      'for every alert (operator alerts about silent sources included), or an agency code for that agency’s and its ' +
+      'subtree’s alerts. Unknown properties are refused (400). created_by is the X-Actor header.',
+  })
+  @ActorHeader()
+  @ApiBody({ type: CreateWebhookDto })
+  @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint, with its secret: the only time it is shown' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. an ftp:// URL, a short secret) or missing X-Actor' })
+  createWebhook(@Actor() actor: string, @Body(new ZodBodyPipe(createWebhookBodySchema)) body: CreateWebhookBody): Promise<WebhookWithSecretDto> {
+    return this.webhooksService.createWebhook(body, actor);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change a webhook endpoint: enable/disable, URL, scope, name, or its secret',
+    description:
+      'Only the properties given change (null agencyCode: every alert). secret: your own new secret; rotateSecret: true: a ' +
+      'generated one. Either is returned in this response, once, and used from the next call on. At least one property; ' +
+      'unknown properties are refused (400). Needs X-Actor; the change is logged with it.',
+  })
+  @ActorHeader()
+  @ApiBody({ type: UpdateWebhookDto })
+  @ApiExtraModels(WebhookWithSecretDto)
+  @ApiOkResponse({
+    description: 'The endpoint after the change; with secret only when the secret was changed',
+    schema: { oneOf: [{ $ref: getSchemaPath(WebhookDto) }, { $ref: getSchemaPath(WebhookWithSecretDto) }] },
+  })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid or empty body, secret together with rotateSecret, or missing X-Actor' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  updateWebhook(
+    @Actor() actor: string,
+    @Param('id') id: string,
+    @Body(new ZodBodyPipe(updateWebhookBodySchema)) body: UpdateWebhookBody,
+  ): Promise<WebhookDto | WebhookWithSecretDto> {
+    return this.webhooksService.updateWebhook(id, body, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Remove a webhook endpoint',
+    description: 'Calls already queued for it are dropped by the alerting service. Needs X-Actor; the removal is logged with it.',
+  })
+  @ActorHeader()
+  @ApiNoContentResponse()
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing X-Actor' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async deleteWebhook(@Actor() actor: string, @Param('id') id: string): Promise<void> {
+    await this.webhooksService.deleteWebhook(id, actor);
+  }
+}
+
+@ApiTags('sources')
+@Controller('v1/sources')
+export class SourcesController {
+  constructor(private readonly webhooksService: WebhooksService) {}
+
+  @Get('activity')
+  @ApiOperation({
+    summary: 'Hoạt động nguồn (source activity): when each one-stop system last sent an event',
+    description:
+      'Maintained by the alerting service from the canonical topic: the time ingest accepted each source’s latest event. ' +
+      'A source silent for the configured working time (Asia/Ho_Chi_Minh) gets a silentSource alert, named here as openAlertId.',
+  })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
+  @ApiOkResponse({ type: SourceActivityPageDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  sourceActivity(@Query(new ZodQueryPipe(sourceActivityQuerySchema)) query: SourceActivityQuery): Promise<SourceActivityPageDto> {
+    return this.webhooksService.sourceActivity(query);
+  }
+}
