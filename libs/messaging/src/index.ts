@@ -1,3 +1,4 @@
 export * from './kafka-client';
 export * from './kafka.health';
 export * from './key-partitioner';
+export * from './consumer-supervision';

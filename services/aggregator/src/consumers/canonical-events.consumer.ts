@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { ConfigService } from '@nestjs/config';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { HEADERS } from '@dvc/contracts';
-import { headerText } from '@dvc/messaging';
+import { exitWhenConsumerGivesUp, headerText } from '@dvc/messaging';
 import { AggregatorConfig } from '../aggregator-config';
 import { AggregatorMetrics } from '../metrics/aggregator.metrics';
 import { AggregationRepository } from '../repositories/aggregation.repository';
@@ -45,6 +45,7 @@ export class CanonicalEventsConsumer implements OnApplicationBootstrap, OnApplic
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    exitWhenConsumerGivesUp(this.consumer, this.logger, 'canonical events consumer');
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     // On every assignment, start each partition where PostgreSQL says it stopped, not where Kafka's

@@ -5,6 +5,7 @@ import { decodeKafkaMessage, DossierEvent } from '@dvc/contracts';
 import { IngestConfig } from '../ingest-config';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { DeadLetter, EventPublisher } from '../services/event-publisher.service';
+import { exitWhenConsumerGivesUp } from '@dvc/messaging';
 import { KAFKA } from '../tokens';
 
 /**
@@ -39,6 +40,7 @@ export class DossierEventsConsumer implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    exitWhenConsumerGivesUp(this.consumer, this.logger, 'dossier events consumer');
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
