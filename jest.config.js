@@ -19,7 +19,7 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/deploy/grafana/src/**/*.spec.ts'],
       transform: { '^.+\\.ts$': swcTransform },
       moduleNameMapper,
     },

@@ -19,6 +19,8 @@
  *   BENCH_KEEP=1      keep the database, topics and files for a post-mortem
  *   BENCH_TIMEOUT_S   give up on the pipeline after this long (default 3600)
  *   BENCH_SERVICE_LOG_LEVEL  LOG_LEVEL of the services (default warn)
+ *   BENCH_ALERTING_SKIP=1  skip the alerting benchmark run at the end (bench/alerting-benchmark.ts,
+ *                     its own settings there; `node dist/bench/alerting-benchmark.js` runs it alone)
  * Service settings (AGGREGATOR_*, INGEST_*, DATABASE_POOL_SIZE, …) pass through to the services.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,6 +33,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { migrate } from '@dvc/persistence';
+import { alertingOptionsFromEnvironment, renderAlertingSection, runAlertingBenchmark, writeAlertingSection } from './alerting-benchmark';
 import type { RawConsumerOptions, RawConsumerResult } from './raw-consumer';
 import { freePort, liveChildren, runNode, ServiceProcess, sleep } from './support/children';
 import { COUNTERS, Counts, ExpectedCounts, expectedCountsOf, zeroCounts } from './support/expected-counts';
@@ -348,6 +351,12 @@ async function main(): Promise<number> {
     report.totalSeconds = (now() - benchStarted) / 1000;
     writeFileSync(config.reportFile, renderReport(report));
     log(`wrote ${config.reportFile}`);
+    // The alerting benchmark (event → e-mail latency, full sweep): its own section of the report.
+    if (env.BENCH_ALERTING_SKIP !== '1') {
+      const alerting = await runAlertingBenchmark(alertingOptionsFromEnvironment((line) => log(`alerting: ${line}`), join(workDir, 'alerting')));
+      writeAlertingSection(config.reportFile, renderAlertingSection(alerting));
+      log(`wrote the alerting section of ${config.reportFile}`);
+    }
     failed = mismatches.length > 0;
     return failed ? 1 : 0;
   } finally {

@@ -7,7 +7,8 @@ It parses the compose file and checks what `docker compose config` cannot, or ca
 file the Dockerfile copies exists and is not excluded by .dockerignore, every command the image is
 given has its entry point, every environment variable given to a service is read by its code, the
 published ports match each service's HTTP_PORT, Kafka's listeners agree, and every dependency,
-health check and volume referenced is defined.
+health check and volume referenced is defined, every host path mounted exists, every image not
+built here is pinned to a version, and every port is published on 127.0.0.1 only.
 """
 import fnmatch
 import re
@@ -164,6 +165,19 @@ def main() -> int:
             source = str(mount).split(":")[0]
             if not source.startswith((".", "/")) and source not in volumes:
                 problem(f"{name}: volume {source} is not declared under volumes:")
+            elif source.startswith(".") and not (ROOT / source).exists():
+                problem(f"{name}: mounts {source}, which does not exist in the repository")
+
+        image = service.get("image")
+        if image and "build" not in service:
+            tag = image.rsplit("/", 1)[-1].partition(":")[2]
+            if not tag or tag == "latest":
+                problem(f"{name}: image {image} is not pinned to a version")
+
+        for mapping in service.get("ports", []):
+            parts = str(mapping).split(":")
+            if len(parts) < 3 or parts[0] != "127.0.0.1":
+                problem(f"{name}: port {mapping} is not published on 127.0.0.1 only")
 
         if name == "kafka":
             check_kafka(service)

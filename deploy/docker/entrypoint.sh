@@ -2,7 +2,8 @@
 # What the dvc-monitor image runs, by its first argument (the compose `command`):
 #   api | ingest | aggregator | alerting   the service, on HTTP_PORT
 #   simulator [stream ...]            the simulator (default: stream)
-#   migrate                           database schema, Kafka topics, the demo HTTP source; then exits
+#   migrate                           database schema (and dvc_grafana's password), Kafka topics,
+#                                     the demo HTTP source; then exits
 #   anything else                     run as given (e.g. `sh`)
 # `exec` makes the service PID 1's direct child (compose `init: true`) so SIGTERM reaches it.
 set -eu
@@ -19,6 +20,7 @@ case "${service}" in
     ;;
   migrate)
     node dist/libs/persistence/src/cli/migrate.js
+    node deploy/docker/grafana-password.mjs
     node deploy/kafka/create-topics.mjs
     if [ -n "${DEMO_INGEST_API_KEY:-}" ]; then
       # The source the simulator sends as (its SIMULATOR_PROVINCE_CODE's), from its own code.

@@ -402,6 +402,18 @@ describe('POST /v1/events on a spawned ingest service (real Kafka, PostgreSQL an
     expect(canonical.ids()).not.toEqual(expect.arrayContaining([foreignSingle.id]));
   });
 
+  it('counts events per batch by the API key\'s source, never by a source the event claims', async () => {
+    const text = await (await fetch(`${ingest.url}/metrics`)).text();
+    const series = text.split('\n').filter((line) => line.startsWith('dvc_ingest_events_total{'));
+    const count = (outcome: string, source: string) =>
+      series.filter((line) => line.includes(`outcome="${outcome}"`) && line.includes(`source="${source}"`) && line.includes('transport="http"'));
+    expect(count('accepted', SOURCE)).toHaveLength(1);
+    expect(count('rejected', SOURCE)).toHaveLength(1);
+    expect(Number(count('rejected', SOURCE)[0].split(' ').pop())).toBeGreaterThanOrEqual(2);
+    // The foreign events above named these sources; they were counted as the key's.
+    expect(series.filter((line) => line.includes(RATE_LIMITED_SOURCE) || line.includes(REVOKED_SOURCE))).toEqual([]);
+  });
+
   it('rejects an event over the per-event size limit while accepting its neighbour', async () => {
     const small = validEvent('received');
     const large = { ...validEvent('received'), padding: 'x'.repeat(LIMITS.eventBytes) };

@@ -1,11 +1,13 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { Client } from 'pg';
+import { Client, type ClientBase } from 'pg';
 import { InitialSchema1763780000000 } from './migrations/1763780000000-initial-schema';
 import { Targets1764600000000 } from './migrations/1764600000000-targets';
 import { Alerts1764700000000 } from './migrations/1764700000000-alerts';
 import { AlertingLifecycle1764900000000 } from './migrations/1764900000000-alerting-lifecycle';
+import { AcknowledgementAnnouncements1765000000000 } from './migrations/1765000000000-acknowledgement-announcements';
+import { GrafanaReader1765100000000 } from './migrations/1765100000000-grafana-reader';
 
-export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000, Alerts1764700000000, AlertingLifecycle1764900000000];
+export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000, Alerts1764700000000, AlertingLifecycle1764900000000, AcknowledgementAnnouncements1765000000000, GrafanaReader1765100000000];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';
 
@@ -18,7 +20,19 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     // Schema changes only through reviewed migrations.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, application_name: process.env.SERVICE_NAME ?? 'dvc-monitor' },
+    extra: {
+      max: poolSize,
+      application_name: process.env.SERVICE_NAME ?? 'dvc-monitor',
+      // Every pooled connection keeps an 'error' listener for its whole life. pg-pool and TypeORM each
+      // attach and detach their own as a connection is lent out and given back; a connection that
+      // PostgreSQL drops (server restart, pg_terminate_backend, network) while neither listens emits
+      // 'error' to no one, and Node ends the process. It happened to the aggregator in
+      // test/pipeline/dependency-restarts.int-spec.ts. Nothing is hidden: the query in flight still fails
+      // (and its batch is retried), and the pool still discards the broken connection.
+      onConnect: (client: ClientBase) => {
+        client.on('error', () => undefined);
+      },
+    },
   };
 }
 

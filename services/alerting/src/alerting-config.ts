@@ -69,6 +69,12 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   TOPIC_ALERTS: z.string().min(1).default(DEFAULT_TOPICS.alerts),
   /** Time between two sweeps over every agency and agency × procedure. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).max(24 * 3_600_000).default(60_000),
+  /** Evaluate the agencies named on the aggregator's rate-change topic soon after their numbers changed. */
+  ALERT_CHANGE_EVALUATION_ENABLED: booleanFlag.default(true),
+  /** Rate changes arriving within this delay are coalesced into one evaluation of their agencies. */
+  ALERT_CHANGE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** Consumer group that reads the rate-change topic. */
+  ALERT_RATE_CHANGES_GROUP_ID: z.string().min(1).default('dvc-alerting-rate-changes'),
   /** Windows judged, comma-separated: `monthToDate` and/or `rolling<N>d`. */
   ALERT_WINDOWS: windowList.default(parseWindows('monthToDate,rolling30d')),
   /** Dossiers (the rate's denominator) needed before an alert fires or resolves. */

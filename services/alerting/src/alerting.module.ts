@@ -10,6 +10,7 @@ import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/ob
 import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
 import { AlertingConfig, alertingEnvironment } from './alerting-config';
 import { LifecycleSteps } from './evaluation/lifecycle-steps';
+import { RateChangeConsumer } from './evaluation/rate-change.consumer';
 import { SourceActivityConsumer } from './evaluation/source-activity.consumer';
 import { SweepService } from './evaluation/sweep.service';
 import { LeaderLock } from './leader/leader-lock.service';
@@ -75,6 +76,7 @@ import { KAFKA, REDIS } from './tokens';
     LifecycleSteps,
     SweepService,
     SourceActivityConsumer,
+    RateChangeConsumer,
   ],
 })
 export class AlertingModule {}

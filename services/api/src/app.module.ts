@@ -14,8 +14,11 @@ import { TargetsController } from './controllers/targets.controller';
 import { SourcesController, WebhooksController } from './controllers/webhooks.controller';
 import { ZeroUptakeController } from './controllers/zero-uptake.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
+import { ADOPTION_METRIC_PROVIDERS } from './metrics/adoption-metrics';
+import { AdoptionMetricsService } from './metrics/adoption-metrics.service';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { AdoptionMetricsRepository } from './repositories/adoption-metrics.repository';
 import { AgenciesRepository } from './repositories/agencies.repository';
 import { AlertsRepository } from './repositories/alerts.repository';
 import { ProceduresRepository } from './repositories/procedures.repository';
@@ -69,6 +72,9 @@ export const SERVICE_NAME = 'api';
   providers: [
     databaseReadinessProvider,
     httpRequestDurationProvider,
+    ...ADOPTION_METRIC_PROVIDERS,
+    AdoptionMetricsService,
+    AdoptionMetricsRepository,
     RatesService,
     AgenciesService,
     ProceduresService,

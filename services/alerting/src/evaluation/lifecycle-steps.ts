@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import { evaluationWindow, previousComparableWindow, WorkingSchedule } from '@dvc/domain';
 import { AlertingConfig, workingSchedule } from '../alerting-config';
-import { AlertRecord, noticeEntries, NoticeInputs, WebhookEndpoint } from '../notifications/notices';
+import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs, WebhookEndpoint } from '../notifications/notices';
 import type { NoticeEvent } from '../notifications/operator-templates';
 import { AlertsRepository, OutboxInsert } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
@@ -27,6 +27,8 @@ export interface StepCounts {
   resolved: number;
   escalated: number;
   reminded: number;
+  /** Acknowledgements (made through the API) announced. */
+  acknowledged: number;
   enqueued: number;
 }
 
@@ -53,7 +55,7 @@ export class LifecycleSteps {
   }
 
   async run(manager: EntityManager, context: SweepContext): Promise<StepCounts> {
-    const counts: StepCounts = { opened: 0, resolved: 0, escalated: 0, reminded: 0, enqueued: 0 };
+    const counts: StepCounts = { opened: 0, resolved: 0, escalated: 0, reminded: 0, acknowledged: 0, enqueued: 0 };
     if (this.config.get('ALERT_ZERO_UPTAKE_ENABLED', { infer: true })) {
       const configured = this.config.get('ALERT_ZERO_UPTAKE_WINDOW', { infer: true });
       const window = evaluationWindow(configured.spec, context.now);
@@ -109,7 +111,29 @@ export class LifecycleSteps {
       counts.reminded = reminded.length;
       counts.enqueued += await this.enqueue(manager, 'reminder', reminded, context);
     }
+    const announced = await this.announceAcknowledgements(manager, context);
+    counts.acknowledged = announced.acknowledged;
+    counts.enqueued += announced.enqueued;
     return counts;
+  }
+
+  /**
+   * Publishes (Kafka, webhooks) the acknowledgements made through the API since the last time: the
+   * history rows are marked announced in this transaction, which also enqueues their notices.
+   */
+  async announceAcknowledgements(
+    manager: EntityManager,
+    context: Pick<SweepContext, 'now' | 'agencies' | 'webhooks'>,
+  ): Promise<{ acknowledged: number; enqueued: number }> {
+    const acknowledgements = await this.repository.takeUnannouncedAcknowledgements(manager);
+    if (acknowledgements.length === 0) return { acknowledged: 0, enqueued: 0 };
+    const entries = acknowledgementEntries(acknowledgements, {
+      agencies: context.agencies,
+      webhooks: context.webhooks,
+      alertsTopic: this.config.get('TOPIC_ALERTS', { infer: true }),
+      at: context.now.toISOString(),
+    });
+    return { acknowledged: acknowledgements.length, enqueued: await this.alerts.enqueue(manager, entries) };
   }
 
   private async apply(manager: EntityManager, plan: DetectorPlan, open: AlertRecord[], context: SweepContext, counts: StepCounts): Promise<void> {

@@ -1,5 +1,5 @@
 import { DEFAULT_TARGET_RULES, TargetRule } from '@dvc/domain';
-import { AgencyInfo, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, ZERO_COUNTS } from './sweep-plan';
+import { AgencyInfo, namedTopProcedures, namedTopProceduresFromBelow, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, ZERO_COUNTS } from './sweep-plan';
 
 const agencies = new Map<string, AgencyInfo>([
   ['A', { code: 'A', name: 'UBND tỉnh A', level: 'province', parentCode: null }],
@@ -79,5 +79,30 @@ describe('planSweep', () => {
     const plan = planSweep(input([pair('B', 'P1', 100, 60)], [open(null, 'warning', 'B')], [...DEFAULT_TARGET_RULES, stricter]));
     expect(plan.resolved.map((r) => [r.alert.id, r.reason])).toEqual([['alert-B-all-warning', 'ruleNoLongerApplies']]);
     expect(plan.opened.map((a) => `${a.procedureCode ?? '*'} ${a.targetId}`)).toEqual(['* agency-b-warning', 'P1 agency-b-warning']);
+  });
+});
+
+describe('namedTopProceduresFromBelow', () => {
+  it('ranks from the procedures below the threshold and the totals exactly as from every pair', () => {
+    const procedures = new Map([...'ABCDEFGH'].map((c) => [c, { code: c, name: `Thủ tục ${c}`, onlineLevel: 'full' as const }]));
+    const counts = (received: number, receivedOnline: number) => ({ received, receivedOnline, completed: received, completedOnTime: Math.floor(received / 2) });
+    const pairs = [counts(100, 2), counts(40, 30), counts(7, 0), counts(0, 0), counts(55, 20), counts(300, 200), counts(12, 6), counts(9, 1)].map((current, i) => ({
+      agencyCode: 'X',
+      procedureCode: 'ABCDEFGH'[i],
+      current,
+      previous: counts(0, 0),
+    }));
+    const totals = pairs.reduce(
+      (t, p) => ({ received: t.received + p.current.received, receivedOnline: t.receivedOnline + p.current.receivedOnline, completed: t.completed + p.current.completed, completedOnTime: t.completedOnTime + p.current.completedOnTime }),
+      { received: 0, receivedOnline: 0, completed: 0, completedOnTime: 0 },
+    );
+    for (const metric of ['onlineRate', 'onTimeRate'] as const) {
+      for (const threshold of [0.1, 0.5, 0.7]) {
+        const below = pairs
+          .map((p) => ({ procedureCode: p.procedureCode, ...(metric === 'onlineRate' ? { successes: p.current.receivedOnline, trials: p.current.received } : { successes: p.current.completedOnTime, trials: p.current.completed }) }))
+          .filter((s) => s.trials > 0 && s.successes / s.trials < threshold);
+        expect(namedTopProceduresFromBelow(below, totals, metric, threshold, 3, procedures)).toEqual(namedTopProcedures(pairs, metric, threshold, 3, procedures));
+      }
+    }
   });
 });

@@ -74,7 +74,13 @@ export interface WindowData {
   kind: string;
   window: DayWindow;
   previousWindow: DayWindow;
+  /**
+   * Agency × procedure counts. With `agencyTotals`, only the pairs that can be decided (enough dossiers
+   * for some metric, or an open alert): the others can neither fire nor resolve.
+   */
   pairs: PairCounts[];
+  /** Each agency's counts over all its procedures; when absent, the sums of `pairs`. */
+  agencyTotals?: ReadonlyMap<string, { current: Counts; previous: Counts }>;
 }
 
 export interface SweepInput {
@@ -241,6 +247,7 @@ export function planSweep(input: SweepInput): SweepPlan {
 /** Agencies as a whole, then each agency × procedure, with dossiers in the window or an open alert. */
 function* subjectsOf(data: WindowData, input: SweepInput): Generator<Subject> {
   const byAgency = new Map<string, PairCounts[]>();
+  for (const agencyCode of data.agencyTotals?.keys() ?? []) byAgency.set(agencyCode, []);
   for (const pair of data.pairs) {
     const list = byAgency.get(pair.agencyCode) ?? [];
     list.push(pair);
@@ -260,7 +267,14 @@ function* subjectsOf(data: WindowData, input: SweepInput): Generator<Subject> {
     const agency = input.agencies.get(agencyCode);
     if (!agency) continue;
     const pairs = byAgency.get(agencyCode)!;
-    yield { agency, procedure: null, current: sum(pairs.map((p) => p.current)), previous: sum(pairs.map((p) => p.previous)), procedures: pairs };
+    const totals = data.agencyTotals?.get(agencyCode);
+    yield {
+      agency,
+      procedure: null,
+      current: totals ? totals.current : sum(pairs.map((p) => p.current)),
+      previous: totals ? totals.previous : sum(pairs.map((p) => p.previous)),
+      procedures: pairs,
+    };
     for (const pair of pairs) {
       const procedure = input.procedures.get(pair.procedureCode);
       if (!procedure) continue;
@@ -288,14 +302,54 @@ function explain(subject: Subject, data: WindowData, metric: TargetMetric, effec
       metric,
     },
     topProcedures:
-      subject.procedure === null
-        ? rankShortfallContributors(
-            subject.procedures.map((pair) => ({ procedureCode: pair.procedureCode, ...sampleForMetric(metric, pair.current) })),
-            effective.rule.threshold,
-            input.topProcedures,
-          ).map((shortfall) => ({ ...shortfall, procedureName: input.procedures.get(shortfall.procedureCode)?.name ?? shortfall.procedureCode }))
-        : [],
+      subject.procedure === null ? namedTopProcedures(subject.procedures, metric, effective.rule.threshold, input.topProcedures, input.procedures) : [],
   };
+}
+
+/**
+ * The same ranking from the agency's procedures below `threshold` only and its totals: the rest of the
+ * agency goes in as one entry at or above the threshold (a weighted mean of rates at or above it), so
+ * it counts in the agency's sums and is never listed — the result equals ranking all the pairs.
+ */
+export function namedTopProceduresFromBelow(
+  below: ReadonlyArray<{ procedureCode: string; successes: number; trials: number }>,
+  totals: Counts,
+  metric: TargetMetric,
+  threshold: number,
+  limit: number,
+  procedures: ReadonlyMap<string, ProcedureInfo>,
+): NamedShortfall[] {
+  const total = sampleForMetric(metric, totals);
+  let successes = total.successes;
+  let trials = total.trials;
+  const samples = below.map((pair) => {
+    successes -= pair.successes;
+    trials -= pair.trials;
+    return { procedureCode: pair.procedureCode, successes: pair.successes, trials: pair.trials };
+  });
+  if (trials > 0) samples.push({ procedureCode: '\u0000rest', successes: Math.min(successes, trials), trials });
+  return rankShortfallContributors(samples, threshold, limit)
+    .filter((shortfall) => shortfall.procedureCode !== '\u0000rest')
+    .map((shortfall) => ({ ...shortfall, procedureName: procedures.get(shortfall.procedureCode)?.name ?? shortfall.procedureCode }));
+}
+
+/**
+ * The procedures pulling an agency's rate down most, named. `pairs` must be ALL the agency's pairs in
+ * the window: with filtered pairs (`agencyTotals`), the caller recomputes this for the alerts it
+ * opens or resolves from the agency's complete counts.
+ */
+export function namedTopProcedures(
+  pairs: readonly PairCounts[],
+  metric: TargetMetric,
+  threshold: number,
+  limit: number,
+  procedures: ReadonlyMap<string, ProcedureInfo>,
+): NamedShortfall[] {
+  return rankShortfallContributors(
+    pairs.map((pair) => ({ procedureCode: pair.procedureCode, ...sampleForMetric(metric, pair.current) })),
+    threshold,
+    limit,
+  ).map((shortfall) => ({ ...shortfall, procedureName: procedures.get(shortfall.procedureCode)?.name ?? shortfall.procedureCode }));
 }
 
 function sum(list: Counts[]): Counts {

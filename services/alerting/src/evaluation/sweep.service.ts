@@ -10,10 +10,14 @@ import { outboxEntries } from '../notifications/outbox-entries';
 import { AlertmanagerPusher } from '../notifications/alertmanager';
 import { AlertsRepository } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
-import { LifecycleSteps } from './lifecycle-steps';
-import { planSweep, WindowData } from './sweep-plan';
+import { LifecycleSteps, StepCounts } from './lifecycle-steps';
+import { namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, ZERO_COUNTS } from './sweep-plan';
+import type { EntityManager } from 'typeorm';
 
 export type SweepOutcome = 'completed' | 'not_leader' | 'locked' | 'failed';
+
+/** Retry delay of a change evaluation that found the advisory lock taken (by a sweep elsewhere). */
+const LOCKED_RETRY_MS = 200;
 
 const ACTOR = 'system (alerting)';
 
@@ -22,6 +26,15 @@ const ACTOR = 'system (alerting)';
  * window, against the effective targets. Reading, deciding and writing (alert changes, history and the
  * notifications they cause) happen in ONE transaction under a PostgreSQL advisory lock: a crash
  * leaves either everything or nothing, and two sweeps never decide the same thing twice.
+ *
+ * Between sweeps, `requestEvaluation` (fed by the rate-change topic) evaluates just the agencies whose
+ * numbers changed — each as a whole and × each of its procedures — after a short debounce that
+ * coalesces a burst of notices into one evaluation. It is the same code over a subset: same advisory
+ * lock, one transaction, same dedupe keys and "one open alert per scope" index; the dispatcher is woken
+ * at its commit. Within one process sweeps and change evaluations run one at a time. The Redis leader
+ * lock is not asked: only the instance that received a notice (its consumer group's partition) can act
+ * on it, and the PostgreSQL guard alone keeps decisions single. A notice lost, or an evaluation that
+ * failed, only waits for the next sweep.
  */
 @Injectable()
 export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +44,14 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<SweepOutcome> | null = null;
   private stopped = false;
+  /** Serialises sweeps and change evaluations of this process. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  /** Agencies named on the rate-change topic, awaiting their evaluation. */
+  private pendingAgencies = new Set<string>();
+  private changeTimer: NodeJS.Timeout | null = null;
+  private changeRunning: Promise<void> | null = null;
+  private readonly debounceMs: number;
+  private readonly decidableFrom: number;
 
   constructor(
     private readonly config: ConfigService<AlertingConfig, true>,
@@ -44,6 +65,12 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     this.windows = config.get('ALERT_WINDOWS', { infer: true });
     this.intervalMs = config.get('ALERT_SWEEP_INTERVAL_MS', { infer: true });
+    this.debounceMs = config.get('ALERT_CHANGE_DEBOUNCE_MS', { infer: true });
+    // Pairs with fewer dossiers than any detector needs (and no open alert) cannot be decided.
+    this.decidableFrom = Math.min(
+      config.get('ALERT_MIN_DOSSIERS', { infer: true }),
+      config.get('ALERT_ZERO_UPTAKE_ENABLED', { infer: true }) ? config.get('ALERT_ZERO_UPTAKE_MIN_DOSSIERS', { infer: true }) : Infinity,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -53,7 +80,59 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.changeTimer) clearTimeout(this.changeTimer);
     await this.running?.catch(() => undefined);
+    await this.changeRunning?.catch(() => undefined);
+  }
+
+  /**
+   * Evaluates these agencies soon: after the debounce delay, together with any others named in the
+   * meantime. Returns at once.
+   */
+  requestEvaluation(agencyCodes: Iterable<string>): void {
+    if (this.stopped) return;
+    for (const code of agencyCodes) this.pendingAgencies.add(code);
+    this.armChangeTimer(this.debounceMs);
+  }
+
+  private armChangeTimer(delayMs: number): void {
+    if (this.stopped || this.changeTimer || this.changeRunning || this.pendingAgencies.size === 0) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
+      const agencies = [...this.pendingAgencies].sort();
+      this.pendingAgencies = new Set();
+      this.changeRunning = this.evaluateChanged(agencies).then((outcome) => {
+        if (outcome === 'locked') for (const code of agencies) this.pendingAgencies.add(code);
+        return outcome;
+      }).then(
+        (outcome) => {
+          this.changeRunning = null;
+          // Notices that came while this evaluation ran wait no longer than the debounce.
+          this.armChangeTimer(outcome === 'locked' ? Math.max(LOCKED_RETRY_MS, this.debounceMs) : this.debounceMs);
+        },
+      );
+    }, delayMs);
+  }
+
+  /** One evaluation of `agencies`; `locked` when another transaction holds the advisory lock. */
+  async evaluateChanged(agencies: string[], now = new Date()): Promise<SweepOutcome> {
+    let outcome: SweepOutcome;
+    const stopTimer = this.metrics.changeEvaluationDuration.startTimer();
+    try {
+      outcome = await this.serialised(() => this.evaluate(now, agencies));
+      if (outcome === 'completed') stopTimer();
+    } catch (error) {
+      this.logger.error({ error: error instanceof Error ? error.stack : String(error), agencies: agencies.length }, 'evaluation after rate changes failed; the sweep will see them');
+      outcome = 'failed';
+    }
+    this.metrics.changeEvaluations.inc({ outcome });
+    return outcome;
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.exclusive.then(work, work);
+    this.exclusive = result.catch(() => undefined);
+    return result;
   }
 
   private schedule(delayMs: number): void {
@@ -78,7 +157,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
           return 'not_leader';
         }
       }
-      outcome = await this.sweep(now);
+      outcome = await this.serialised(() => this.sweep(now));
       if (outcome === 'completed') await this.alertmanager.pushIfDue();
     } catch (error) {
       this.logger.error({ error: error instanceof Error ? error.stack : String(error) }, 'sweep failed');
@@ -88,22 +167,72 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     return outcome;
   }
 
+  /**
+   * Only pairs that can be decided are loaded (see `loadPairCounts`); an agency-level alert that opens
+   * or resolves also names the procedures pulling the agency down, ranked here from the agency's
+   * procedures below the threshold and its totals, read for just those alerts.
+   */
+  private async completeRankings(manager: EntityManager, plan: SweepPlan, windows: WindowData[], procedures: ReadonlyMap<string, ProcedureInfo>): Promise<void> {
+    const explanations = [
+      ...plan.opened.filter((a) => a.procedureCode === null).map((a) => ({ agencyCode: a.agencyCode, windowKind: a.windowKind, explanation: a.explanation })),
+      ...plan.resolved
+        .filter((r) => r.alert.procedureCode === null && r.explanation !== null)
+        .map((r) => ({ agencyCode: r.alert.agencyCode, windowKind: r.alert.windowKind, explanation: r.explanation! })),
+    ];
+    const limit = this.config.get('ALERT_TOP_PROCEDURES', { infer: true });
+    for (const data of windows) {
+      const mine = explanations.filter((e) => e.windowKind === data.kind);
+      if (mine.length === 0) continue;
+      const key = (agencyCode: string, metric: string, threshold: number) => `${agencyCode}\u0000${metric}\u0000${threshold}`;
+      const wanted = new Map(mine.map((e) => [key(e.agencyCode, e.explanation.target.metric, e.explanation.target.threshold), { agencyCode: e.agencyCode, metric: e.explanation.target.metric, threshold: e.explanation.target.threshold }]));
+      const below = new Map<string, Array<{ procedureCode: string; successes: number; trials: number }>>();
+      for (const row of await this.repository.loadBelowTargetPairs(manager, data.window, [...wanted.values()])) {
+        const k = key(row.agencyCode, row.metric, row.threshold);
+        const list = below.get(k) ?? [];
+        list.push(row);
+        below.set(k, list);
+      }
+      for (const e of mine) {
+        const totals = data.agencyTotals?.get(e.agencyCode)?.current ?? ZERO_COUNTS;
+        const { metric, threshold } = e.explanation.target;
+        e.explanation.topProcedures = namedTopProceduresFromBelow(below.get(key(e.agencyCode, metric, threshold)) ?? [], totals, metric, threshold, limit, procedures);
+      }
+    }
+  }
+
   /** One sweep in one transaction; `locked` when another transaction holds the advisory lock. */
   async sweep(now: Date): Promise<SweepOutcome> {
     const stopTimer = this.metrics.sweepDuration.startTimer();
+    const outcome = await this.evaluate(now, null);
+    if (outcome === 'completed') stopTimer();
+    return outcome;
+  }
+
+  /**
+   * Evaluates every agency (`only` null: the sweep, with its other steps) or just the agencies in
+   * `only` (each as a whole and × each procedure), in one transaction under the advisory lock.
+   */
+  private async evaluate(now: Date, only: readonly string[] | null): Promise<SweepOutcome> {
+    const subset = only ?? undefined;
     const result = await this.repository.dataSource.transaction('READ COMMITTED', async (manager) => {
       if (!(await this.repository.tryLockSweep(manager))) return null;
       const [rules, agencies, procedures, openAlerts] = [
         await this.repository.loadRules(manager),
         await this.repository.loadAgencies(manager),
         await this.repository.loadProcedures(manager),
-        await this.repository.loadOpenAlerts(manager),
+        await this.repository.loadOpenAlerts(manager, subset),
       ];
       const windows: WindowData[] = [];
       for (const configured of this.windows) {
         const window = evaluationWindow(configured.spec, now);
         const previousWindow = previousComparableWindow(configured.spec, window);
-        windows.push({ kind: configured.kind, window, previousWindow, pairs: await this.repository.loadPairCounts(manager, window, previousWindow) });
+        windows.push({
+          kind: configured.kind,
+          window,
+          previousWindow,
+          pairs: await this.repository.loadPairCounts(manager, window, previousWindow, subset, this.decidableFrom),
+          agencyTotals: await this.repository.loadAgencyTotals(manager, window, previousWindow, subset),
+        });
       }
       const plan = planSweep({
         rules,
@@ -114,6 +243,8 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         policy: { minimumDossiers: this.config.get('ALERT_MIN_DOSSIERS', { infer: true }), resolveMargin: this.config.get('ALERT_RESOLVE_MARGIN', { infer: true }) },
         topProcedures: this.config.get('ALERT_TOP_PROCEDURES', { infer: true }),
       });
+
+      await this.completeRankings(manager, plan, windows, procedures);
 
       const ids = plan.opened.map(() => randomUUID());
       const inserted = await this.repository.insertAlerts(
@@ -138,28 +269,33 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         manager,
         outboxEntries({ opened, openedIds, resolved, agencies, recipients, webhooks, alertsTopic: this.config.get('TOPIC_ALERTS', { infer: true }), at: now.toISOString() }),
       );
-      // Zero uptake, silent sources, escalations and reminders: same transaction, same lock.
-      const steps = await this.steps.run(manager, { now, agencies, procedures, webhooks, pairsByWindow: new Map(windows.map((w) => [w.kind, w.pairs])) });
+      // Zero uptake, silent sources, escalations, reminders and acknowledgements: same transaction,
+      // same lock. After rate changes only the acknowledgements (cheap, and prompt): the rest is the sweep's.
+      const steps: StepCounts =
+        only === null
+          ? await this.steps.run(manager, { now, agencies, procedures, webhooks, pairsByWindow: new Map(windows.map((w) => [w.kind, w.pairs])) })
+          : { opened: 0, resolved: 0, escalated: 0, reminded: 0, ...(await this.steps.announceAcknowledgements(manager, { now, agencies, webhooks })) };
       enqueued += steps.enqueued;
       return { plan, opened: opened.length, resolved: resolved.length, enqueued, steps };
     });
     if (result === null) return 'locked';
-    stopTimer();
     for (const action of ['fire', 'resolve', 'stay'] as const) {
       if (result.plan.decisions[action] > 0) this.metrics.evaluations.inc({ action }, result.plan.decisions[action]);
     }
     if (result.enqueued > 0) this.dispatcher.wake();
     const { steps } = result;
-    if (result.opened > 0 || result.resolved > 0 || steps.opened > 0 || steps.resolved > 0 || steps.escalated > 0 || steps.reminded > 0) {
+    if (result.opened > 0 || result.resolved > 0 || steps.opened > 0 || steps.resolved > 0 || steps.escalated > 0 || steps.reminded > 0 || steps.acknowledged > 0) {
       this.logger.log(
         {
           opened: result.opened + steps.opened,
           resolved: result.resolved + steps.resolved,
           escalated: steps.escalated,
           reminded: steps.reminded,
+          acknowledgementsAnnounced: steps.acknowledged,
           notifications: result.enqueued,
+          agencies: only === null ? 'all' : only.length,
         },
-        'sweep changed alerts',
+        only === null ? 'sweep changed alerts' : 'evaluation after rate changes changed alerts',
       );
     }
     return 'completed';

@@ -34,6 +34,21 @@ export const ALERTING_METRIC_PROVIDERS = [
     help: 'Pending notifications in the outbox, by channel',
     labelNames: ['channel'],
   }),
+  makeCounterProvider({
+    name: 'dvc_alerting_change_evaluations_total',
+    help: 'Evaluations of the agencies named on the rate-change topic, by outcome: completed, locked (retried), failed (left to the sweep)',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: 'dvc_alerting_change_evaluation_duration_seconds',
+    help: 'Time of one completed evaluation after rates changed (its agencies only, one transaction)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  }),
+  makeCounterProvider({
+    name: 'dvc_alerting_rate_change_messages_total',
+    help: 'Messages read from the rate-change topic, by outcome: accepted, unreadable',
+    labelNames: ['outcome'],
+  }),
   makeGaugeProvider({
     name: 'dvc_alerting_leader',
     help: '1 while this instance holds the Redis leader lock (or sweeps without it because Redis is unreachable)',
@@ -50,5 +65,8 @@ export class AlertingMetrics {
     @InjectMetric('dvc_alerting_notifications_total') readonly notifications: Counter<'channel' | 'outcome'>,
     @InjectMetric('dvc_alerting_outbox_backlog') readonly outboxBacklog: Gauge<'channel'>,
     @InjectMetric('dvc_alerting_leader') readonly leader: Gauge,
+    @InjectMetric('dvc_alerting_change_evaluations_total') readonly changeEvaluations: Counter<'outcome'>,
+    @InjectMetric('dvc_alerting_change_evaluation_duration_seconds') readonly changeEvaluationDuration: Histogram,
+    @InjectMetric('dvc_alerting_rate_change_messages_total') readonly rateChangeMessages: Counter<'outcome'>,
   ) {}
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AgencyInfo } from '../evaluation/sweep-plan';
-import { AlertRecord, noticeEntries, NoticeInputs, WebhookPayload } from './notices';
+import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs, WebhookPayload } from './notices';
 import { toAlertmanager } from './alertmanager';
 import { webhookSignature } from './senders';
 import type { EmailPayload } from './outbox-entries';
@@ -93,5 +93,27 @@ describe('Alertmanager', () => {
     expect(open.endsAt).toBe('2025-06-03T00:03:00.000Z');
     expect(toAlertmanager({ ...alert, procedureCode: 'P1' }, '2025-06-02T12:00:00.000Z', new Date()).endsAt).toBe('2025-06-02T12:00:00.000Z');
     expect(toAlertmanager({ ...alert, procedureCode: 'P1' }, null, new Date()).labels.procedure).toBe('P1');
+  });
+});
+
+describe('acknowledgementEntries', () => {
+  it('publishes one Kafka event and one call per matching webhook, keyed by the history row, no e-mail', () => {
+    const entries = acknowledgementEntries(
+      [{ historyId: '42', acknowledgedAt: '2025-06-03T01:02:03.000Z', actor: 'chuyen-vien@c.test', comment: 'Đang xử lý', alert: { ...alert, status: 'acknowledged' } }],
+      { agencies, webhooks: [{ id: 'w1', url: 'https://hook.test/a', agencyCode: 'P' }, { id: 'w2', url: 'https://hook.test/b', agencyCode: 'O' }], alertsTopic: 'dvc.alerts.v1', at: '2025-06-03T01:02:04.000Z' },
+    );
+    expect(entries.map((e) => `${e.channel} ${e.event} ${e.dedupeKey}`)).toEqual([
+      `kafka acknowledge kafka:${alert.id}:acknowledge:42`,
+      `webhook acknowledge webhook:${alert.id}:acknowledge:42:w1`,
+    ]);
+    expect(entries[0].payload).toMatchObject({
+      type: 'alert.acknowledged',
+      status: 'acknowledged',
+      previousStatus: 'firing',
+      acknowledgedBy: 'chuyen-vien@c.test',
+      acknowledgedAt: '2025-06-03T01:02:03.000Z',
+      acknowledgeComment: 'Đang xử lý',
+      agencyCode: 'C',
+    });
   });
 });

@@ -140,6 +140,42 @@ export function lifecycleEvent(event: NoticeEvent, alert: AlertRecord, inputs: P
   };
 }
 
+/** An acknowledgement made through the API (an `alert_history` row), to be announced once. */
+export interface Acknowledgement {
+  historyId: string;
+  acknowledgedAt: string;
+  actor: string;
+  comment: string | null;
+  alert: AlertRecord;
+}
+
+/**
+ * Kafka and webhook notices of acknowledgements (no e-mail: whoever acknowledged already knows). The
+ * event id names the history row, so each acknowledgement is enqueued at most once.
+ */
+export function acknowledgementEntries(
+  acknowledgements: readonly Acknowledgement[],
+  inputs: Pick<NoticeInputs, 'agencies' | 'webhooks' | 'alertsTopic' | 'at'>,
+): OutboxInsert[] {
+  const entries: OutboxInsert[] = [];
+  for (const ack of acknowledgements) {
+    const event: AlertLifecycleEvent = {
+      ...lifecycleEvent('open', ack.alert, inputs),
+      eventId: `${ack.alert.id}:acknowledge:${ack.historyId}`,
+      type: 'alert.acknowledged',
+      status: 'acknowledged',
+      previousStatus: 'firing',
+      resolveReason: null,
+      acknowledgedBy: ack.actor,
+      acknowledgedAt: ack.acknowledgedAt,
+      acknowledgeComment: ack.comment,
+    };
+    entries.push({ alertId: ack.alert.id, event: 'acknowledge', channel: 'kafka', recipient: inputs.alertsTopic, payload: event, dedupeKey: `kafka:${event.eventId}` });
+    entries.push(...webhookEntries(event, 'acknowledge', inputs.webhooks, inputs.agencies));
+  }
+  return entries;
+}
+
 export function noticeEntries(inputs: NoticeInputs): OutboxInsert[] {
   const entries: OutboxInsert[] = [];
   for (const alert of inputs.alerts) {

@@ -16,7 +16,7 @@ import { webhookEntries, type WebhookEndpoint } from './notices';
 export interface AlertLifecycleEvent {
   /** Unique per lifecycle change; consumers deduplicate on it (Kafka delivery is at least once). */
   eventId: string;
-  type: 'alert.opened' | 'alert.escalated' | 'alert.reminder' | 'alert.resolved';
+  type: 'alert.opened' | 'alert.acknowledged' | 'alert.escalated' | 'alert.reminder' | 'alert.resolved';
   at: string;
   alertId: string;
   /** `belowTarget` (a target rule), `zeroUptake`, `silentSource` (an operator alert, no agency). */
@@ -39,6 +39,10 @@ export interface AlertLifecycleEvent {
   /** `alert.reminder`: 1 for the first reminder, … */
   reminder?: number;
   openedAt?: string;
+  /** `alert.acknowledged`: who acknowledged (through the API), when, and their comment. */
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  acknowledgeComment?: string | null;
   evaluation: Evaluation | null;
   explanation: AlertExplanation | null;
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
 import type { AlertSeverity, DayWindow, TargetMetric, TargetRule, TargetScope } from '@dvc/domain';
-import type { AgencyInfo, Evaluation, OpenAlert, OpenStatus, PairCounts, ProcedureInfo } from '../evaluation/sweep-plan';
+import type { AgencyInfo, Counts, Evaluation, OpenAlert, OpenStatus, PairCounts, ProcedureInfo } from '../evaluation/sweep-plan';
 
 /** `pg_try_advisory_xact_lock` key of the sweep: 'dvcalert' read as a 64-bit integer. */
 export const SWEEP_ADVISORY_LOCK = '7238058621818057844';
@@ -16,7 +16,7 @@ export interface Recipient {
 
 export interface OutboxInsert {
   alertId: string;
-  event: 'open' | 'escalation' | 'reminder' | 'resolve';
+  event: 'open' | 'escalation' | 'reminder' | 'resolve' | 'acknowledge';
   channel: 'email' | 'webhook' | 'kafka';
 
   recipient: string;
@@ -103,10 +103,21 @@ export class AlertsRepository {
     return new Map(rows.map((row) => [row.code, { code: row.code, name: row.name, onlineLevel: row.online_level }]));
   }
 
-  /** Counts per agency × procedure in `window` and in `previous`: one set-based query per window. */
-  async loadPairCounts(manager: EntityManager, window: DayWindow, previous: DayWindow): Promise<PairCounts[]> {
-    const rows: Array<Record<string, string | number>> = await manager.query(
-      `SELECT agency_code, procedure_code,
+  /**
+   * Counts per agency × procedure in `window` and in `previous`: one set-based query per window;
+   * limited to `agencyCodes` when given (an evaluation after rates changed). With `decidableFrom`,
+   * only the pairs that can be decided: at least that many dossiers received or completed in `window`,
+   * or an open alert — the rest (most pairs of a province) can neither fire nor resolve, and are not
+   * worth carrying into JavaScript.
+   */
+  async loadPairCounts(
+    manager: EntityManager,
+    window: DayWindow,
+    previous: DayWindow,
+    agencyCodes?: readonly string[],
+    decidableFrom?: number,
+  ): Promise<PairCounts[]> {
+    const sums = `SELECT agency_code, procedure_code,
          coalesce(sum(received)          FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received,
          coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received_online,
          coalesce(sum(completed)         FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed,
@@ -116,13 +127,24 @@ export class AlertsRepository {
          coalesce(sum(completed)         FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed,
          coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed_on_time
        FROM daily_buckets
-       WHERE day BETWEEN $1::date AND $2::date OR day BETWEEN $3::date AND $4::date
+       WHERE (day BETWEEN $1::date AND $2::date OR day BETWEEN $3::date AND $4::date)
+         AND ($5::text[] IS NULL OR agency_code = ANY ($5::text[]))
        GROUP BY agency_code, procedure_code
-       HAVING coalesce(sum(received) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
+       HAVING (coalesce(sum(received) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
            OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
            OR coalesce(sum(received) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0
-           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0`,
-      [window.firstDay, window.lastDay, previous.firstDay, previous.lastDay],
+           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0)`;
+    // The open pairs are joined by hash (an IN (subquery) per group would rescan alerts for each pair).
+    const decidable = `WITH sums AS (${sums}),
+      open_pairs AS MATERIALIZED (
+        SELECT DISTINCT agency_code, procedure_code FROM alerts WHERE status <> 'resolved' AND procedure_code IS NOT NULL
+      )
+      SELECT sums.* FROM sums
+      LEFT JOIN open_pairs o ON o.agency_code = sums.agency_code AND o.procedure_code = sums.procedure_code
+      WHERE sums.received >= $6 OR sums.completed >= $6 OR o.agency_code IS NOT NULL`;
+    const rows: Array<Record<string, string | number>> = await manager.query(
+      decidableFrom === undefined ? sums : decidable,
+      [window.firstDay, window.lastDay, previous.firstDay, previous.lastDay, agencyCodes ? [...agencyCodes] : null, ...(decidableFrom === undefined ? [] : [decidableFrom])],
     );
     return rows.map((row) => ({
       agencyCode: String(row.agency_code),
@@ -142,8 +164,88 @@ export class AlertsRepository {
     }));
   }
 
-  /** Open alerts, locked for the rest of the sweep's transaction. */
-  async loadOpenAlerts(manager: EntityManager): Promise<OpenAlert[]> {
+  /**
+   * For each requested (agency, metric, threshold): the agency's procedures below the threshold in
+   * `window` (trials > 0), with their successes and trials — all that ranking the procedures pulling the
+   * agency down needs, besides the agency's totals. The comparison is the same float division as in
+   * JavaScript (`successes / trials < threshold`).
+   */
+  async loadBelowTargetPairs(
+    manager: EntityManager,
+    window: DayWindow,
+    wanted: ReadonlyArray<{ agencyCode: string; metric: TargetMetric; threshold: number }>,
+  ): Promise<Array<{ agencyCode: string; metric: TargetMetric; threshold: number; procedureCode: string; successes: number; trials: number }>> {
+    if (wanted.length === 0) return [];
+    const rows: Array<{ agency_code: string; metric: TargetMetric; threshold: number; procedure_code: string; successes: string; trials: string }> = await manager.query(
+      `WITH wanted AS (
+         SELECT * FROM jsonb_to_recordset($3::jsonb) AS w(agency_code text, metric text, threshold float8)
+       ), pairs AS (
+         SELECT agency_code, procedure_code,
+                sum(received)::int8 AS received, sum(received_online)::int8 AS received_online,
+                sum(completed)::int8 AS completed, sum(completed_on_time)::int8 AS completed_on_time
+         FROM daily_buckets
+         WHERE day BETWEEN $1::date AND $2::date AND agency_code IN (SELECT agency_code FROM wanted)
+         GROUP BY agency_code, procedure_code
+       ), samples AS (
+         SELECT w.agency_code, w.metric, w.threshold, p.procedure_code,
+                CASE WHEN w.metric = 'onlineRate' THEN p.received_online ELSE p.completed_on_time END AS successes,
+                CASE WHEN w.metric = 'onlineRate' THEN p.received ELSE p.completed END AS trials
+         FROM wanted w JOIN pairs p ON p.agency_code = w.agency_code
+       )
+       SELECT agency_code, metric, threshold, procedure_code, successes, trials FROM samples
+       WHERE trials > 0 AND successes::float8 / trials::float8 < threshold`,
+      [window.firstDay, window.lastDay, JSON.stringify(wanted.map((w) => ({ agency_code: w.agencyCode, metric: w.metric, threshold: w.threshold })))],
+    );
+    return rows.map((row) => ({
+      agencyCode: row.agency_code,
+      metric: row.metric,
+      threshold: Number(row.threshold),
+      procedureCode: row.procedure_code,
+      successes: Number(row.successes),
+      trials: Number(row.trials),
+    }));
+  }
+
+  /** Each agency's counts over all its procedures in `window` and `previous` (of `agencyCodes` when given). */
+  async loadAgencyTotals(
+    manager: EntityManager,
+    window: DayWindow,
+    previous: DayWindow,
+    agencyCodes?: readonly string[],
+  ): Promise<Map<string, { current: Counts; previous: Counts }>> {
+    const rows: Array<Record<string, string | number>> = await manager.query(
+      `SELECT agency_code,
+         coalesce(sum(received)          FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received,
+         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received_online,
+         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed,
+         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed_on_time,
+         coalesce(sum(received)          FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received,
+         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received_online,
+         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed,
+         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed_on_time
+       FROM daily_buckets
+       WHERE (day BETWEEN $1::date AND $2::date OR day BETWEEN $3::date AND $4::date)
+         AND ($5::text[] IS NULL OR agency_code = ANY ($5::text[]))
+       GROUP BY agency_code
+       HAVING coalesce(sum(received) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
+           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
+           OR coalesce(sum(received) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0
+           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0`,
+      [window.firstDay, window.lastDay, previous.firstDay, previous.lastDay, agencyCodes ? [...agencyCodes] : null],
+    );
+    return new Map(
+      rows.map((row) => [
+        String(row.agency_code),
+        {
+          current: { received: Number(row.received), receivedOnline: Number(row.received_online), completed: Number(row.completed), completedOnTime: Number(row.completed_on_time) },
+          previous: { received: Number(row.p_received), receivedOnline: Number(row.p_received_online), completed: Number(row.p_completed), completedOnTime: Number(row.p_completed_on_time) },
+        },
+      ]),
+    );
+  }
+
+  /** Open alerts (of `agencyCodes` when given), locked for the rest of the sweep's transaction. */
+  async loadOpenAlerts(manager: EntityManager, agencyCodes?: readonly string[]): Promise<OpenAlert[]> {
     const rows: Array<{
       id: string;
       target_id: string;
@@ -155,7 +257,10 @@ export class AlertsRepository {
       status: OpenStatus;
     }> = await manager.query(
       `SELECT id, target_id, agency_code, procedure_code, window_kind, metric, severity, status
-       FROM alerts WHERE status <> 'resolved' AND kind = 'belowTarget' ORDER BY id FOR UPDATE`,
+       FROM alerts WHERE status <> 'resolved' AND kind = 'belowTarget'
+         AND ($1::text[] IS NULL OR agency_code = ANY ($1::text[]))
+       ORDER BY id FOR UPDATE`,
+      [agencyCodes ? [...agencyCodes] : null],
     );
     return rows.map((row) => ({
       id: row.id,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AlertKind, AlertRecord, WebhookEndpoint } from '../notifications/notices';
+import type { Acknowledgement, AlertKind, AlertRecord, WebhookEndpoint } from '../notifications/notices';
 
 const ALERT_COLUMNS = `id, kind, target_id, agency_code, procedure_code, window_kind, metric, severity, threshold, status,
   opened_at, source_uri, reminder_count, escalated_at, resolve_reason, last_evaluation, explanation`;
@@ -75,6 +75,36 @@ export class LifecycleRepository {
         [everyMs],
       ),
     );
+  }
+
+  /**
+   * Acknowledgements made through the API not yet announced: marks them announced (in the caller's
+   * transaction, which also enqueues their notices) and returns them with their alerts, oldest first.
+   */
+  async takeUnannouncedAcknowledgements(manager: EntityManager, limit = 1_000): Promise<Acknowledgement[]> {
+    const result: unknown = await manager.query(
+      `WITH due AS (
+         SELECT id FROM alert_history
+         WHERE to_status = 'acknowledged' AND announced_at IS NULL AND details ->> 'source' = 'api'
+         ORDER BY id LIMIT $1 FOR UPDATE
+       ), marked AS (
+         UPDATE alert_history h SET announced_at = now() FROM due WHERE h.id = due.id
+         RETURNING h.id AS history_id, h.alert_id, h.at AS acknowledged_at, h.actor AS ack_actor, h.comment AS ack_comment
+       )
+       SELECT m.history_id::text AS history_id, m.acknowledged_at, m.ack_actor, m.ack_comment,
+              ${ALERT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ')}
+       FROM marked m JOIN alerts a ON a.id = m.alert_id
+       ORDER BY m.history_id`,
+      [limit],
+    );
+    const rows = result as Array<AlertDbRow & { history_id: string; acknowledged_at: Date; ack_actor: string; ack_comment: string | null }>;
+    return rows.map((row) => ({
+      historyId: row.history_id,
+      acknowledgedAt: new Date(row.acknowledged_at).toISOString(),
+      actor: row.ack_actor,
+      comment: row.ack_comment,
+      alert: toRecord(row),
+    }));
   }
 
   /** Open alerts of a kind, locked until the transaction ends. */

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { commonEnvironment, httpEnvironment } from '@dvc/config';
 
-/** The API's environment: the common variables, HTTP on port 3000, and a bound on query time. */
+/** The API's environment: the common variables, HTTP on port 3000, a bound on query time, the adoption gauges' refresh. */
 export const apiEnvironment = commonEnvironment.extend({
   ...httpEnvironment(3000).shape,
   /** A public aggregate query that runs longer than this is cancelled by PostgreSQL. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** How often the adoption gauges of /metrics are refreshed from PostgreSQL (one set of queries each time). */
+  ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
 });
 
 export type ApiEnvironment = z.infer<typeof apiEnvironment>;

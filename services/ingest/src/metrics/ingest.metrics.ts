@@ -5,8 +5,8 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 export const INGEST_METRIC_PROVIDERS = [
   makeCounterProvider({
     name: 'dvc_ingest_events_total',
-    help: 'Events received by ingest, by transport (kafka, http) and outcome (accepted, rejected)',
-    labelNames: ['transport', 'outcome'],
+    help: 'Events received by ingest, by transport (kafka, http), outcome (accepted, rejected) and source (the first 50 sources by name, then other; unknown when unreadable)',
+    labelNames: ['transport', 'outcome', 'source'],
   }),
   makeCounterProvider({
     name: 'dvc_ingest_dead_letters_total',
@@ -44,7 +44,7 @@ export const INGEST_METRIC_PROVIDERS = [
 @Injectable()
 export class IngestMetrics {
   constructor(
-    @InjectMetric('dvc_ingest_events_total') readonly events: Counter<'transport' | 'outcome'>,
+    @InjectMetric('dvc_ingest_events_total') readonly events: Counter<'transport' | 'outcome' | 'source'>,
     @InjectMetric('dvc_ingest_dead_letters_total') readonly deadLetters: Counter<'transport' | 'field'>,
     @InjectMetric('dvc_ingest_batch_size') readonly batchSize: Histogram<'transport'>,
     @InjectMetric('dvc_ingest_batch_duration_seconds') readonly batchDuration: Histogram<'transport'>,

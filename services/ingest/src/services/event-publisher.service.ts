@@ -5,6 +5,7 @@ import { DossierEvent, encodeCanonical, HEADERS, Rejection } from '@dvc/contract
 import { KeyHashPartitioner } from '@dvc/messaging';
 import { IngestConfig } from '../ingest-config';
 import { IngestMetrics } from '../metrics/ingest.metrics';
+import { rejectedEventSource, SourceLabels, tally } from '../metrics/source-labels';
 import { KAFKA } from '../tokens';
 
 export type Transport = 'kafka' | 'http';
@@ -26,6 +27,23 @@ export interface DeadLetter {
   rejection: Rejection;
   /** Where the event was read, for Kafka; absent for HTTP. */
   origin?: { topic: string; partition: number; offset: string };
+  /** The sender, when known without reading the event (HTTP: the API key's source); else read from it. */
+  source?: string;
+}
+
+/**
+ * The counts of one batch for `dvc_ingest_events_total`, per outcome and bounded source label: one
+ * increment per label set and batch, not one per message.
+ */
+export function eventCounts(accepted: DossierEvent[], deadLetters: DeadLetter[], labels: SourceLabels): Array<{ outcome: 'accepted' | 'rejected'; source: string; count: number }> {
+  const acceptedBySource = new Map<string, number>();
+  for (const event of accepted) tally(acceptedBySource, labels.label(event.source));
+  const rejectedBySource = new Map<string, number>();
+  for (const letter of deadLetters) tally(rejectedBySource, labels.label(letter.source ?? rejectedEventSource(letter.value, letter.headers)));
+  return [
+    ...[...acceptedBySource].map(([source, count]) => ({ outcome: 'accepted' as const, source, count })),
+    ...[...rejectedBySource].map(([source, count]) => ({ outcome: 'rejected' as const, source, count })),
+  ];
 }
 
 /**
@@ -39,6 +57,7 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
   private readonly producer: Producer;
   private readonly canonicalTopic: string;
   private readonly deadLetterTopic: string;
+  private readonly sourceLabels = new SourceLabels();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -82,8 +101,9 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
     for (const chunk of chunksOf(outgoing, MAX_REQUEST_BYTES)) {
       await this.producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
     }
-    this.metrics.events.inc({ transport, outcome: 'accepted' }, accepted.length);
-    this.metrics.events.inc({ transport, outcome: 'rejected' }, deadLetters.length);
+    for (const { outcome, source, count } of eventCounts(accepted, deadLetters, this.sourceLabels)) {
+      this.metrics.events.inc({ transport, outcome, source }, count);
+    }
     for (const letter of deadLetters) this.metrics.deadLetters.inc({ transport, field: letter.rejection.field ?? 'body' });
   }
 

@@ -63,7 +63,7 @@ export class HttpIntake {
         accepted.push(validation.event);
         return { index, id, status: 'accepted' };
       }
-      deadLetters.push({ key: null, value: Buffer.from(JSON.stringify(item) ?? 'null'), rejection: rejection!, headers: { 'dvc-ingest-source-id': source.id } });
+      deadLetters.push({ key: null, value: Buffer.from(JSON.stringify(item) ?? 'null'), rejection: rejection!, headers: { 'dvc-ingest-source-id': source.id }, source: source.sourceUri });
       return { index, id, status: 'rejected', field: rejection!.field, reason: rejection!.reason };
     });
 
