@@ -18,7 +18,7 @@
  *
  * Environment (all optional): BENCH_ALERT_TRIALS (60), BENCH_SWEEP_AGENCIES (1000),
  * BENCH_SWEEP_PROCEDURES (1800), BENCH_SWEEP_SKIP=1, BENCH_LATENCY_SKIP=1, BENCH_SWEEP_INTERVAL_MS
- * (5000), BENCH_POSTGRES_URL, KAFKA_BROKERS, REDIS_URL, BENCH_REPORT, BENCH_KEEP=1, ALERT_CHANGE_DEBOUNCE_MS
+ * (5000), BENCH_POSTGRES_URL, KAFKA_BROKERS, REDIS_URL, BENCH_REPORT, BENCH_KEEP=1, BENCH_SWEEP_REUSE=1 (reuse the sweep database kept by BENCH_KEEP=1), ALERT_CHANGE_DEBOUNCE_MS
  * and other ALERT_* / OUTBOX_* settings pass through to the alerting service.
  */
 import { randomBytes } from 'node:crypto';
@@ -51,6 +51,10 @@ export interface AlertingBenchOptions {
   skipLatency: boolean;
   skipSweep: boolean;
   keep: boolean;
+  /** BENCH_SWEEP_REUSE=1: reuse a kept sweep database of the same size (see `reusableSweepDatabase`). */
+  reuseSweepDatabase: boolean;
+  /** Seeding time reported when the database is reused (BENCH_SWEEP_SEED_SECONDS, default 93). */
+  previousSeedSeconds: number;
   workDir: string;
   repoRoot: string;
   /** Where swc wrote libs, services and bench (this file is <build>/bench/alerting-benchmark.js). */
@@ -347,11 +351,18 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
   const day = today();
   options.log(`alerting sweep: seeding ${agencies} agencies × ${procedures} procedures`);
 
-  await recreateDatabase(options.postgresUrl, databaseName);
-  await migrate(databaseUrl);
+  // BENCH_SWEEP_REUSE=1: a database kept by an earlier run (BENCH_KEEP=1) of the same size, seeded the
+  // same day, is reused — only its alerts, history and outbox are cleared — instead of seeding again.
+  const reused = options.reuseSweepDatabase ? await reusableSweepDatabase(options.postgresUrl, databaseUrl, agencies, procedures, day) : null;
+  if (reused === null) {
+    await recreateDatabase(options.postgresUrl, databaseName);
+    await migrate(databaseUrl);
+  } else {
+    options.log(`alerting sweep: reusing ${databaseName} (${reused.toLocaleString('en-US')} bucket rows), alerts and outbox cleared`);
+  }
   await createTopics(kafka, Object.values(topics), 3);
   const seedStarted = performance.now();
-  const bucketRows = await withClient(databaseUrl, async (client) => {
+  const bucketRows = reused ?? await withClient(databaseUrl, async (client) => {
     // Agency 0 is the province; 1–20 departments and districts under it; the rest communes under the districts.
     await client.query(
       `INSERT INTO agencies (code, name, level, parent_code, info_time, info_event_id)
@@ -392,8 +403,8 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
     const [row] = (await client.query<{ n: string }>('SELECT count(*) AS n FROM daily_buckets')).rows;
     return Number(row.n);
   });
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
-  options.log(`alerting sweep: seeded ${bucketRows.toLocaleString('en-US')} bucket rows in ${seedSeconds.toFixed(1)} s`);
+  const seedSeconds = reused === null ? (performance.now() - seedStarted) / 1000 : options.previousSeedSeconds;
+  if (reused === null) options.log(`alerting sweep: seeded ${bucketRows.toLocaleString('en-US')} bucket rows in ${seedSeconds.toFixed(1)} s`);
 
   const environment: NodeJS.ProcessEnv = {
     ...process.env,
@@ -589,6 +600,29 @@ async function dropDatabase(postgresUrl: string, name: string): Promise<void> {
   await withClient(`${postgresUrl}/postgres`, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
+/**
+ * The bucket row count of a kept sweep database with exactly `agencies` × `procedures` seeded for `day`
+ * (its alerts, history and outbox cleared), or null when there is none to reuse.
+ */
+async function reusableSweepDatabase(postgresUrl: string, databaseUrl: string, agencies: number, procedures: number, day: string): Promise<number | null> {
+  const exists = await withClient(`${postgresUrl}/postgres`, async (client) =>
+    (await client.query(`SELECT 1 FROM pg_database WHERE datname = 'dvc_bench_sweep'`)).rowCount === 1,
+  );
+  if (!exists) return null;
+  return withClient(databaseUrl, async (client) => {
+    const [row] = (
+      await client.query<{ a: string; p: string; n: string; today: string }>(
+        `SELECT (SELECT count(*) FROM agencies) AS a, (SELECT count(*) FROM procedures) AS p,
+                (SELECT count(*) FROM daily_buckets) AS n, (SELECT count(*) FROM daily_buckets WHERE day = $1::date) AS today`,
+        [day],
+      )
+    ).rows;
+    if (Number(row.a) !== agencies || Number(row.p) !== procedures || Number(row.today) !== agencies * procedures) return null;
+    await client.query('TRUNCATE alert_history, notification_outbox, alerts CASCADE');
+    return Number(row.n);
+  });
+}
+
 async function recreateDatabase(postgresUrl: string, name: string): Promise<void> {
   await dropDatabase(postgresUrl, name);
 }
@@ -648,6 +682,8 @@ export function alertingOptionsFromEnvironment(log: (line: string) => void, work
     skipLatency: env.BENCH_LATENCY_SKIP === '1',
     skipSweep: env.BENCH_SWEEP_SKIP === '1',
     keep: env.BENCH_KEEP === '1',
+    reuseSweepDatabase: env.BENCH_SWEEP_REUSE === '1',
+    previousSeedSeconds: Number(env.BENCH_SWEEP_SEED_SECONDS ?? '93'),
     workDir: workDir ?? join(env.BENCH_WORK_DIR ?? tmpdir(), `dvc-bench-alerting-${Date.now().toString(36)}`),
     repoRoot,
     buildRoot: resolve(__dirname, '..'),

@@ -168,7 +168,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Only pairs that can be decided are loaded (see `loadPairCounts`); an agency-level alert that opens
+   * Only pairs that can be decided are loaded (see `loadSweepCounts`); an agency-level alert that opens
    * or resolves also names the procedures pulling the agency down, ranked here from the agency's
    * procedures below the threshold and its totals, read for just those alerts.
    */
@@ -222,18 +222,19 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         await this.repository.loadProcedures(manager),
         await this.repository.loadOpenAlerts(manager, subset),
       ];
-      const windows: WindowData[] = [];
-      for (const configured of this.windows) {
+      // Every window's pair counts and agency totals from one pass over the buckets.
+      const spans = this.windows.map((configured) => {
         const window = evaluationWindow(configured.spec, now);
-        const previousWindow = previousComparableWindow(configured.spec, window);
-        windows.push({
-          kind: configured.kind,
-          window,
-          previousWindow,
-          pairs: await this.repository.loadPairCounts(manager, window, previousWindow, subset, this.decidableFrom),
-          agencyTotals: await this.repository.loadAgencyTotals(manager, window, previousWindow, subset),
-        });
-      }
+        return { kind: configured.kind, window, previous: previousComparableWindow(configured.spec, window) };
+      });
+      const counts = await this.repository.loadSweepCounts(manager, spans, this.decidableFrom, subset);
+      const windows: WindowData[] = spans.map((span, index) => ({
+        kind: span.kind,
+        window: span.window,
+        previousWindow: span.previous,
+        pairs: counts[index].pairs,
+        agencyTotals: counts[index].agencyTotals,
+      }));
       const plan = planSweep({
         rules,
         agencies,

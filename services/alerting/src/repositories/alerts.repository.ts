@@ -8,6 +8,9 @@ import type { AgencyInfo, Counts, Evaluation, OpenAlert, OpenStatus, PairCounts,
 /** `pg_try_advisory_xact_lock` key of the sweep: 'dvcalert' read as a 64-bit integer. */
 export const SWEEP_ADVISORY_LOCK = '7238058621818057844';
 
+/** `work_mem` of the sweep's transaction, for its one aggregation over the buckets (a province: ~1.8M pairs). */
+const SWEEP_WORK_MEM = '256MB';
+
 export interface Recipient {
   agencyCode: string;
   email: string;
@@ -165,6 +168,91 @@ export class AlertsRepository {
   }
 
   /**
+   * Everything `loadPairCounts` (with `decidableFrom`) and a per-agency variant of it would give, for every window of
+   * the sweep at once, from ONE pass over `daily_buckets`: the rows of the union of all the windows'
+   * days (current and previous) are grouped once by agency × procedure, with one conditional sum per
+   * window, period and count, and the agencies' totals are summed from those groups. Per window, the
+   * result equals what the two queries would have returned: `pairs` the pairs with dossiers in the
+   * window or its previous one that can be decided there (`decidableFrom` dossiers received or
+   * completed, or an open alert); `agencyTotals` the agencies with dossiers in either.
+   */
+  async loadSweepCounts(
+    manager: EntityManager,
+    windows: ReadonlyArray<{ window: DayWindow; previous: DayWindow }>,
+    decidableFrom: number,
+    agencyCodes?: readonly string[],
+  ): Promise<Array<{ pairs: PairCounts[]; agencyTotals: Map<string, { current: Counts; previous: Counts }> }>> {
+    if (windows.length === 0) return [];
+    const params: unknown[] = [agencyCodes ? [...agencyCodes] : null, decidableFrom];
+    const range = (window: DayWindow) => {
+      params.push(window.firstDay, window.lastDay);
+      return `day BETWEEN $${params.length - 1}::date AND $${params.length}::date`;
+    };
+    const columns: string[] = [];
+    const ranges: string[] = [];
+    const decidable: string[] = [];
+    windows.forEach(({ window, previous }, k) => {
+      const current = range(window);
+      const before = range(previous);
+      ranges.push(current, before);
+      for (const [prefix, condition] of [[`c${k}`, current], [`p${k}`, before]] as const) {
+        columns.push(
+          `coalesce(sum(received)          FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_r`,
+          `coalesce(sum(received_online)   FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_ro`,
+          `coalesce(sum(completed)         FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_c`,
+          `coalesce(sum(completed_on_time) FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_ct`,
+        );
+      }
+      decidable.push(`g.c${k}_r >= $2 OR g.c${k}_c >= $2`);
+    });
+    const sums = columns.map((column) => column.slice(column.lastIndexOf(' AS ') + 4)).map((name) => `sum(${name}) AS ${name}`);
+    // One (parallel) aggregation by pair; the agencies' totals are summed from its rows. The open pairs
+    // are a hashed subplan (an IN (subquery) that did not fit `work_mem` would rescan alerts per pair):
+    // the aggregation of a province needs far more than the default 4 MB, hence SET LOCAL (until the
+    // sweep's transaction ends).
+    await manager.query(`SET LOCAL work_mem = '${SWEEP_WORK_MEM}'`);
+    const rows: Array<Record<string, string | number | boolean | null>> = await manager.query(
+      `WITH pr AS MATERIALIZED (
+         SELECT agency_code, procedure_code, ${columns.join(',\n                ')}
+         FROM daily_buckets
+         WHERE (${ranges.join(' OR ')})
+           AND ($1::text[] IS NULL OR agency_code = ANY ($1::text[]))
+         GROUP BY agency_code, procedure_code
+       ), open_pairs AS MATERIALIZED (
+         SELECT DISTINCT agency_code, procedure_code FROM alerts WHERE status <> 'resolved' AND procedure_code IS NOT NULL
+       ), g AS (
+         SELECT pr.*, (agency_code, procedure_code) IN (SELECT agency_code, procedure_code FROM open_pairs) AS open FROM pr
+       )
+       SELECT * FROM g WHERE g.open OR ${decidable.join(' OR ')}
+       UNION ALL
+       SELECT agency_code, NULL, ${sums.join(', ')}, false FROM pr GROUP BY agency_code`,
+      params,
+    );
+    const result = windows.map(() => ({ pairs: [] as PairCounts[], agencyTotals: new Map<string, { current: Counts; previous: Counts }>() }));
+    const counts = (row: Record<string, unknown>, prefix: string): Counts => ({
+      received: row[`${prefix}_r`] as number,
+      receivedOnline: row[`${prefix}_ro`] as number,
+      completed: row[`${prefix}_c`] as number,
+      completedOnTime: row[`${prefix}_ct`] as number,
+    });
+    for (const row of rows) {
+      const agencyCode = String(row.agency_code);
+      for (let k = 0; k < windows.length; k += 1) {
+        const current = counts(row, `c${k}`);
+        const previous = counts(row, `p${k}`);
+        // The windows' HAVING: dossiers received or completed in the window or the previous one.
+        if (current.received <= 0 && current.completed <= 0 && previous.received <= 0 && previous.completed <= 0) continue;
+        if (row.procedure_code === null) {
+          result[k].agencyTotals.set(agencyCode, { current, previous });
+        } else if (row.open === true || current.received >= decidableFrom || current.completed >= decidableFrom) {
+          result[k].pairs.push({ agencyCode, procedureCode: String(row.procedure_code), current, previous });
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
    * For each requested (agency, metric, threshold): the agency's procedures below the threshold in
    * `window` (trials > 0), with their successes and trials — all that ranking the procedures pulling the
    * agency down needs, besides the agency's totals. The comparison is the same float division as in
@@ -204,44 +292,6 @@ export class AlertsRepository {
       successes: Number(row.successes),
       trials: Number(row.trials),
     }));
-  }
-
-  /** Each agency's counts over all its procedures in `window` and `previous` (of `agencyCodes` when given). */
-  async loadAgencyTotals(
-    manager: EntityManager,
-    window: DayWindow,
-    previous: DayWindow,
-    agencyCodes?: readonly string[],
-  ): Promise<Map<string, { current: Counts; previous: Counts }>> {
-    const rows: Array<Record<string, string | number>> = await manager.query(
-      `SELECT agency_code,
-         coalesce(sum(received)          FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received,
-         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS received_online,
-         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed,
-         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0)::int8 AS completed_on_time,
-         coalesce(sum(received)          FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received,
-         coalesce(sum(received_online)   FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_received_online,
-         coalesce(sum(completed)         FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed,
-         coalesce(sum(completed_on_time) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0)::int8 AS p_completed_on_time
-       FROM daily_buckets
-       WHERE (day BETWEEN $1::date AND $2::date OR day BETWEEN $3::date AND $4::date)
-         AND ($5::text[] IS NULL OR agency_code = ANY ($5::text[]))
-       GROUP BY agency_code
-       HAVING coalesce(sum(received) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
-           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $1::date AND $2::date), 0) > 0
-           OR coalesce(sum(received) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0
-           OR coalesce(sum(completed) FILTER (WHERE day BETWEEN $3::date AND $4::date), 0) > 0`,
-      [window.firstDay, window.lastDay, previous.firstDay, previous.lastDay, agencyCodes ? [...agencyCodes] : null],
-    );
-    return new Map(
-      rows.map((row) => [
-        String(row.agency_code),
-        {
-          current: { received: Number(row.received), receivedOnline: Number(row.received_online), completed: Number(row.completed), completedOnTime: Number(row.completed_on_time) },
-          previous: { received: Number(row.p_received), receivedOnline: Number(row.p_received_online), completed: Number(row.p_completed), completedOnTime: Number(row.p_completed_on_time) },
-        },
-      ]),
-    );
   }
 
   /** Open alerts (of `agencyCodes` when given), locked for the rest of the sweep's transaction. */
@@ -349,12 +399,17 @@ export class AlertsRepository {
     return resolved;
   }
 
+  /**
+   * The latest numbers of open alerts that stay open. Only alerts whose numbers changed are rewritten
+   * (with `last_evaluated_at`): a sweep that finds the same numbers leaves the row alone, so
+   * `last_evaluated_at` is when the current numbers were first computed.
+   */
   async updateEvaluations(manager: EntityManager, updates: Array<{ id: string; evaluation: Evaluation }>): Promise<void> {
     if (updates.length === 0) return;
     await manager.query(
       `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
-       WHERE a.id = r.id AND a.status <> 'resolved'`,
+       WHERE a.id = r.id AND a.status <> 'resolved' AND a.last_evaluation IS DISTINCT FROM r.evaluation`,
       [JSON.stringify(updates)],
     );
   }
