@@ -1,7 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { CloudEventV1, encodeBinary, encodeStructured, MEDIA_TYPES } from '@dvc/contracts';
 import { hashString } from '../model/random';
-import { JavaCompatiblePartitioner } from './java-compatible-partitioner';
+import { KeyHashPartitioner } from '@dvc/messaging';
 import { EventSink, SendResult } from './event-sink';
 
 /**
@@ -15,7 +15,7 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: JavaCompatiblePartitioner,
+    createPartitioner: KeyHashPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
   });
 }
