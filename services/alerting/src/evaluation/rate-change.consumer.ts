@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { exitWhenConsumerGivesUp } from '@dvc/messaging';
 import { AlertingConfig } from '../alerting-config';
 import { AlertingMetrics } from '../metrics/alerting.metrics';
 import { KAFKA } from '../tokens';
@@ -39,6 +40,7 @@ export class RateChangeConsumer implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.consumer) return;
+    exitWhenConsumerGivesUp(this.consumer, this.logger, 'rate-change consumer');
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({ eachBatchAutoResolve: true, eachBatch: (payload) => this.handleBatch(payload) });

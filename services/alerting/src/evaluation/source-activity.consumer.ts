@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { ConfigService } from '@nestjs/config';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { HEADERS } from '@dvc/contracts';
+import { exitWhenConsumerGivesUp, headerText } from '@dvc/messaging';
 import { AlertingConfig } from '../alerting-config';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
 import { KAFKA } from '../tokens';
@@ -39,6 +40,7 @@ export class SourceActivityConsumer implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.consumer) return;
+    exitWhenConsumerGivesUp(this.consumer, this.logger, 'source activity consumer');
     await this.consumer.connect();
     // From the beginning for a new group: a source that went silent before this service first started
     // must still be known.
@@ -70,9 +72,8 @@ export function latestBySource(messages: readonly Pick<KafkaMessage, 'value' | '
       continue;
     }
     if (typeof source !== 'string' || source === '') continue;
-    const header = message.headers?.[HEADERS.ingestedAt];
-    const headerValue = Array.isArray(header) ? header[0] : header;
-    const fromHeader = headerValue === undefined ? NaN : Number(headerValue.toString());
+    const headerValue = headerText(message.headers?.[HEADERS.ingestedAt]);
+    const fromHeader = headerValue === undefined ? NaN : Number(headerValue);
     const at = Number.isFinite(fromHeader) && fromHeader > 0 ? fromHeader : Number(message.timestamp);
     if (!Number.isFinite(at)) continue;
     if (at > (latest.get(source) ?? -Infinity)) latest.set(source, at);

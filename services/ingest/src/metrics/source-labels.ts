@@ -1,5 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import { LIMITS } from '@dvc/contracts';
+import { headerText } from '@dvc/messaging';
 
 /**
  * How many distinct sources get their own `source` label on `dvc_ingest_events_total`.
@@ -41,9 +42,8 @@ export function tally<K>(counts: Map<K, number>, key: K, count = 1): void {
  * the `source` of a JSON object body; null when neither is a plausible source string.
  */
 export function rejectedEventSource(value: Buffer | null, headers?: IHeaders): string | null {
-  const header = headers?.ce_source;
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  if (fromHeader != null) return plausible(fromHeader.toString());
+  const fromHeader = headerText(headers?.ce_source);
+  if (fromHeader !== undefined) return plausible(fromHeader);
   if (value == null || value.length === 0 || value.length > LIMITS.eventBytes) return null;
   try {
     const parsed: unknown = JSON.parse(value.toString('utf8'));
