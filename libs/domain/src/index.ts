@@ -9,3 +9,4 @@ export * from './alert-rules';
 export * from './alert-explanation';
 export * from './working-hours';
 export * from './period-windows';
+export * from './access-control';

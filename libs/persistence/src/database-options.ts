@@ -6,8 +6,17 @@ import { Alerts1764700000000 } from './migrations/1764700000000-alerts';
 import { AlertingLifecycle1764900000000 } from './migrations/1764900000000-alerting-lifecycle';
 import { AcknowledgementAnnouncements1765000000000 } from './migrations/1765000000000-acknowledgement-announcements';
 import { GrafanaReader1765100000000 } from './migrations/1765100000000-grafana-reader';
+import { AccessControl1765200000000 } from './migrations/1765200000000-access-control';
 
-export const MIGRATIONS = [InitialSchema1763780000000, Targets1764600000000, Alerts1764700000000, AlertingLifecycle1764900000000, AcknowledgementAnnouncements1765000000000, GrafanaReader1765100000000];
+export const MIGRATIONS = [
+  InitialSchema1763780000000,
+  Targets1764600000000,
+  Alerts1764700000000,
+  AlertingLifecycle1764900000000,
+  AcknowledgementAnnouncements1765000000000,
+  GrafanaReader1765100000000,
+  AccessControl1765200000000,
+];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';
 
