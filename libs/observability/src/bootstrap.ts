@@ -14,8 +14,10 @@ export async function listen(app: INestApplication, host: string, port: number, 
 }
 
 /** OpenAPI document at `/docs-json` and its UI at `/docs`. */
-export function documentApi(app: INestApplication, title: string, description: string): void {
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').build());
+export function documentApi(app: INestApplication, title: string, description: string, options: { bearerAuth?: boolean } = {}): void {
+  const builder = new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1');
+  if (options.bearerAuth) builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token of the identity provider' });
+  const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 

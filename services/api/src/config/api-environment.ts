@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { edgeAccessEnvironment, oidcEnvironment } from '@dvc/auth';
 import { commonEnvironment, httpEnvironment } from '@dvc/config';
 
-/** The API's environment: the common variables, HTTP on port 3000, a bound on query time, the adoption gauges' refresh. */
+/**
+ * The API's environment: the common variables, HTTP on port 3000, the identity provider (OIDC_*), who may read
+ * /metrics and /docs, a bound on query time, the adoption gauges' refresh.
+ */
 export const apiEnvironment = commonEnvironment.extend({
   ...httpEnvironment(3000).shape,
+  ...oidcEnvironment.shape,
+  ...edgeAccessEnvironment.shape,
   /** A public aggregate query that runs longer than this is cancelled by PostgreSQL. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** How often the adoption gauges of /metrics are refreshed from PostgreSQL (one set of queries each time). */

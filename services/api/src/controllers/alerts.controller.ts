@@ -9,12 +9,12 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ALERT_SEVERITIES, TARGET_METRICS } from '@dvc/domain';
 import { AcknowledgeAlertDto, AlertDetailDto, AlertsPageDto } from '../dtos/alert.dto';
 import { ALERT_KINDS, ALERT_STATUS_FILTERS, AcknowledgeBody, AlertsQuery, acknowledgeBodySchema, alertsQuerySchema } from '../dtos/alerts-input.dto';
 import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { Actor, ActorHeader } from '../pipes/actor.pipe';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { AlertsService } from '../services/alerts.service';
@@ -27,6 +27,7 @@ export class AlertsController {
   constructor(private readonly alertsService: AlertsService) {}
 
   @Get()
+  @RequirePermission('alerts:read')
   @ApiOperation({
     summary: 'Cảnh báo (alerts): rates below target, zero online uptake, silent sources; newest first',
     description:
@@ -36,7 +37,8 @@ export class AlertsController {
       'online × window that received dossiers but none online (no target rule). kind silentSource: one per one-stop system ' +
       '(sourceUri) silent for the configured working time — an operator alert about no agency, so the agency filters never ' +
       'match it. Each item carries the numbers of its latest evaluation (their shape depends on the kind). Default: the ' +
-      'open alerts (firing and acknowledged) of every kind.',
+      'open alerts (firing and acknowledged) of every kind. Only alerts about agencies of your scope; silentSource ' +
+      'alerts (about no agency) only for roles with operations:read.',
   })
   @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUS_FILTERS, description: 'Trạng thái; also a comma list (firing,resolved). open = firing + acknowledged (default); all = every status' })
   @ApiQuery({ name: 'kind', required: false, enum: ALERT_KINDS, description: 'Loại cảnh báo; default: every kind' })
@@ -52,11 +54,12 @@ export class AlertsController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: AlertsPageDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
-  findAlerts(@Query(new ZodQueryPipe(alertsQuerySchema)) query: AlertsQuery): Promise<AlertsPageDto> {
-    return this.alertsService.findAlerts(query);
+  findAlerts(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(alertsQuerySchema)) query: AlertsQuery): Promise<AlertsPageDto> {
+    return this.alertsService.findAlerts(query, principal);
   }
 
   @Get(':id')
+  @RequirePermission('alerts:read')
   @ApiOperation({
     summary: 'Một cảnh báo (one alert): its numbers, the rule, the explanation and its history',
     description:
@@ -65,32 +68,32 @@ export class AlertsController {
       'explain themselves more briefly). rule: the target rule as it is now (null if deleted, and for the kinds without one).',
   })
   @ApiOkResponse({ type: AlertDetailDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  getAlert(@Param('id') id: string): Promise<AlertDetailDto> {
-    return this.alertsService.getAlert(id);
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
+  getAlert(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AlertDetailDto> {
+    return this.alertsService.getAlert(id, principal);
   }
 
   @Post(':id/acknowledge')
+  @RequirePermission('alerts:acknowledge')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Xác nhận cảnh báo (acknowledge an alert) with a comment',
     description:
-      'firing → acknowledged, recording who (X-Actor), when and the comment on the alert and in its history, in one ' +
+      'firing → acknowledged, recording who (the token’s subject and name), when and the comment on the alert and in its history, in one ' +
       'transaction. The alert stays open until the alerting service resolves it; the alerting service reads the status. ' +
       'The API sends nothing itself: notifications belong to the alerting service. Only a firing alert can be ' +
       'acknowledged: an acknowledged or resolved one is a 409 and nothing changes. Every kind of alert is acknowledged alike.',
   })
-  @ActorHeader()
   @ApiBody({ type: AcknowledgeAlertDto })
   @ApiOkResponse({ type: AlertDetailDto, description: 'The alert after the change, with its history' })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing or blank comment, an unknown property, or no X-Actor' })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing or blank comment, or an unknown property' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
   @ApiConflictResponse({ type: ErrorDto, description: 'Already acknowledged (the message says by whom and when) or resolved' })
   acknowledge(
-    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body(new ZodBodyPipe(acknowledgeBodySchema)) body: AcknowledgeBody,
   ): Promise<AlertDetailDto> {
-    return this.alertsService.acknowledge(id, actor, body.comment);
+    return this.alertsService.acknowledge(id, principal, body.comment);
   }
 }

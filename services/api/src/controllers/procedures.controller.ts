@@ -1,3 +1,4 @@
+import { RequirePermission } from '@dvc/auth';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../dtos/error.dto';
@@ -13,6 +14,7 @@ export class ProceduresController {
   constructor(private readonly proceduresService: ProceduresService) {}
 
   @Get()
+  @RequirePermission('catalogue:read')
   @ApiOperation({ summary: 'Danh mục thủ tục hành chính (procedures seen in the events), by code' })
   @ApiQuery({ name: 'sector', required: false, type: String, description: 'Lĩnh vực (exact sector name)' })
   @ApiQuery({ name: 'onlineLevel', required: false, enum: ONLINE_LEVELS, description: 'Mức độ trực tuyến: full (toàn trình), partial (một phần), none' })
@@ -25,6 +27,7 @@ export class ProceduresController {
   }
 
   @Get(':code')
+  @RequirePermission('catalogue:read')
   @ApiOperation({ summary: 'Một thủ tục (one procedure)' })
   @ApiOkResponse({ type: ProcedureDto })
   @ApiNotFoundResponse({ type: ErrorDto })

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { PERIOD_KINDS } from '@dvc/domain';
 import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
@@ -16,11 +17,14 @@ export class RatesController {
   constructor(private readonly ratesService: RatesService) {}
 
   @Get()
+  @RequirePermission('rates:read')
   @ApiOperation({
     summary: 'Tỷ lệ hồ sơ trực tuyến và đúng hạn theo kỳ (online submission and on-time rates per period)',
     description:
       'Sums of the daily buckets per calendar period in Asia/Ho_Chi_Minh, optionally grouped by agency, procedure and sector. ' +
-      'Only periods × groups with activity appear. A rate whose denominator is 0 is null, never 0.',
+      'Only periods × groups with activity appear. A rate whose denominator is 0 is null, never 0. Only the agencies of ' +
+      'your scope (the agency subtrees of your token) are counted: a total is the total of what you may see, and an ' +
+      'agency filter outside your scope gives no items.',
   })
   @ApiQuery({ name: 'period', required: false, enum: PERIOD_KINDS, description: 'Loại kỳ (period kind); default month' })
   @ApiQuery({ name: 'from', required: false, type: String, description: `${LABEL_HELP}; its first day. No lower bound when absent` })
@@ -44,7 +48,7 @@ export class RatesController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: RatesPageDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
-  findRates(@Query(new ZodQueryPipe(ratesQuerySchema)) query: RatesQuery): Promise<RatesPageDto> {
-    return this.ratesService.findRates(query);
+  findRates(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(ratesQuerySchema)) query: RatesQuery): Promise<RatesPageDto> {
+    return this.ratesService.findRates(query, principal.scope);
   }
 }

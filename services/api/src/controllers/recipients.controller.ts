@@ -15,7 +15,7 @@ import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
 import { CreateRecipientDto, RecipientDto, RecipientsPageDto } from '../dtos/recipient.dto';
 import { CreateRecipientBody, RecipientsQuery, createRecipientBodySchema, recipientsQuerySchema } from '../dtos/recipients-input.dto';
-import { Actor, ActorHeader } from '../pipes/actor.pipe';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { RecipientsService } from '../services/recipients.service';
@@ -26,43 +26,45 @@ export class RecipientsController {
   constructor(private readonly recipientsService: RecipientsService) {}
 
   @Get()
+  @RequirePermission('recipients:manage')
   @ApiOperation({
     summary: 'Người nhận cảnh báo (alert recipients): who is e-mailed about an agency’s alerts',
-    description: 'The alerting service e-mails an agency’s alerts to its recipients, and escalates unacknowledged ones to the parent agency’s.',
+    description: 'The alerting service e-mails an agency’s alerts to its recipients, and escalates unacknowledged ones to the parent agency’s. ' +
+      'E-mail addresses are personal data: only the recipients of agencies in your scope are listed.',
   })
   @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact): only this agency’s recipients' })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: RecipientsPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findRecipients(@Query(new ZodQueryPipe(recipientsQuerySchema)) query: RecipientsQuery): Promise<RecipientsPageDto> {
-    return this.recipientsService.findRecipients(query);
+  findRecipients(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(recipientsQuerySchema)) query: RecipientsQuery): Promise<RecipientsPageDto> {
+    return this.recipientsService.findRecipients(query, principal);
   }
 
   @Post()
+  @RequirePermission('recipients:manage')
   @ApiOperation({
     summary: 'Đăng ký người nhận (register a recipient for an agency)',
     description:
       'Unknown properties are refused (400). One registration per agency and address, compared without regard to case: ' +
-      'another is a 409 naming the first. The agency need not have been seen in the events yet. created_by is the X-Actor header.',
+      'another is a 409 naming the first. The agency need not have been seen in the events yet, but must be in your scope (403 otherwise). ' +
+      'createdBy is the name in your token (its subject is kept too).',
   })
-  @ActorHeader()
   @ApiBody({ type: CreateRecipientDto })
   @ApiCreatedResponse({ type: RecipientDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. not an e-mail address) or missing X-Actor' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. not an e-mail address)' })
   @ApiConflictResponse({ type: ErrorDto, description: 'The address is already registered for this agency' })
-  createRecipient(@Actor() actor: string, @Body(new ZodBodyPipe(createRecipientBodySchema)) body: CreateRecipientBody): Promise<RecipientDto> {
-    return this.recipientsService.createRecipient(body, actor);
+  createRecipient(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createRecipientBodySchema)) body: CreateRecipientBody): Promise<RecipientDto> {
+    return this.recipientsService.createRecipient(body, principal);
   }
 
   @Delete(':id')
+  @RequirePermission('recipients:manage')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Huỷ đăng ký người nhận (remove a recipient)', description: 'Needs the X-Actor header; the removal is logged with it.' })
-  @ActorHeader()
+  @ApiOperation({ summary: 'Huỷ đăng ký người nhận (remove a recipient)', description: 'The removal is logged with your token subject.' })
   @ApiNoContentResponse()
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing X-Actor' })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  async deleteRecipient(@Actor() actor: string, @Param('id') id: string): Promise<void> {
-    await this.recipientsService.deleteRecipient(id, actor);
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
+  async deleteRecipient(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.recipientsService.deleteRecipient(id, principal);
   }
 }

@@ -39,7 +39,7 @@ import {
   targetsQuerySchema,
   updateTargetBodySchema,
 } from '../dtos/targets-input.dto';
-import { Actor, ActorHeader } from '../pipes/actor.pipe';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { Page } from '../utils/page.util';
@@ -62,12 +62,15 @@ export class TargetsController {
   constructor(private readonly targetsService: TargetsService) {}
 
   @Get()
+  @RequirePermission('targets:read')
   @ApiOperation({
     summary: 'Chỉ tiêu (targets): the rules that say which rate is below target',
     description:
       'A target holds one scope × metric × severity to a threshold. For a given agency or agency × procedure the most specific ' +
       'enabled rule wins (see GET /v1/targets/effective). The shipped defaults (scope all, onlineRate: critical below 0.10, ' +
-      'warning below 0.50) are ordinary targets, editable and deletable.',
+      'warning below 0.50) are ordinary targets, editable and deletable. Listed: the shared rules (scope all, agencyLevel, ' +
+      'onlineLevel, procedure), which apply to every agency, and the rules of agencies in your scope. Shared rules are ' +
+      'changed by province operators only (targets:write-shared); agency administrators change the rules of their agencies.',
   })
   @ApiQuery({ name: 'scopeKind', required: false, enum: TARGET_SCOPE_KINDS })
   @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS })
@@ -77,11 +80,12 @@ export class TargetsController {
   @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetsPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findTargets(@Query(new ZodQueryPipe(targetsQuerySchema)) query: TargetsQuery): Promise<Page<TargetDto>> {
-    return this.targetsService.findTargets(query);
+  findTargets(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(targetsQuerySchema)) query: TargetsQuery): Promise<Page<TargetDto>> {
+    return this.targetsService.findTargets(query, principal);
   }
 
   @Get('effective')
+  @RequirePermission('targets:read')
   @ApiOperation({
     summary: 'Chỉ tiêu áp dụng (effective targets) for an agency, or an agency × procedure, and why',
     description:
@@ -97,11 +101,15 @@ export class TargetsController {
   @ApiOkResponse({ type: EffectiveTargetsDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'The agency or the procedure has not been seen in the events' })
-  effectiveTargets(@Query(new ZodQueryPipe(effectiveTargetsQuerySchema)) query: EffectiveTargetsQuery): Promise<EffectiveTargetsDto> {
-    return this.targetsService.effectiveTargets(query);
+  effectiveTargets(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodQueryPipe(effectiveTargetsQuerySchema)) query: EffectiveTargetsQuery,
+  ): Promise<EffectiveTargetsDto> {
+    return this.targetsService.effectiveTargets(query, principal);
   }
 
   @Get('audit')
+  @RequirePermission('targets:read')
   @ApiOperation({ summary: 'Lịch sử thay đổi chỉ tiêu (audit trail of every target): who, what, when, before and after; newest first' })
   @ApiQuery({ name: 'targetId', required: false, type: String, description: 'Only this target (also a deleted one)' })
   @ApiQuery({ name: 'actor', required: false, type: String, description: 'Only changes by this actor (exact)' })
@@ -110,83 +118,89 @@ export class TargetsController {
   @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetAuditPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findAudit(@Query(new ZodQueryPipe(targetAuditQuerySchema)) query: TargetAuditQuery) {
-    return this.targetsService.findAudit(query);
+  findAudit(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(targetAuditQuerySchema)) query: TargetAuditQuery) {
+    return this.targetsService.findAudit(query, principal);
   }
 
   @Get(':id')
+  @RequirePermission('targets:read')
   @ApiOperation({ summary: 'Một chỉ tiêu (one target)' })
   @ApiOkResponse({ type: TargetDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  getTarget(@Param('id') id: string): Promise<TargetDto> {
-    return this.targetsService.getTarget(id);
+  getTarget(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TargetDto> {
+    return this.targetsService.getTarget(id, principal);
   }
 
   @Get(':id/audit')
+  @RequirePermission('targets:read')
   @ApiOperation({ summary: 'Lịch sử của một chỉ tiêu (one target’s history, also after its deletion), newest first' })
   @ApiQuery(LIMIT_QUERY)
   @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetAuditPageDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No target with this id ever existed' })
-  findTargetAudit(@Param('id') id: string, @Query(new ZodQueryPipe(oneTargetAuditQuerySchema)) query: OneTargetAuditQuery) {
-    return this.targetsService.findTargetAudit(id, query);
+  findTargetAudit(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query(new ZodQueryPipe(oneTargetAuditQuerySchema)) query: OneTargetAuditQuery,
+  ) {
+    return this.targetsService.findTargetAudit(id, query, principal);
   }
 
   @Post()
+  @RequirePermission('targets:write')
   @ApiOperation({
     summary: 'Tạo chỉ tiêu (create a target)',
     description:
       'Unknown properties are refused (400). One target per scope × metric × severity: another one for the same is a 409 ' +
-      'naming the existing target. Codes need not have been seen in the events yet. Audited with the X-Actor header.',
+      'naming the existing target. Codes need not have been seen in the events yet. Audited with your token’s subject and name.',
   })
-  @ActorHeader()
   @ApiBody({ type: CreateTargetDto })
   @ApiCreatedResponse({ type: TargetDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body or missing X-Actor; the message names each problem' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body; the message names each problem' })
   @ApiConflictResponse({ type: ErrorDto, description: 'A target for this scope, metric and severity exists' })
-  createTarget(@Actor() actor: string, @Body(new ZodBodyPipe(createTargetBodySchema)) body: CreateTargetBody): Promise<TargetDto> {
-    return this.targetsService.createTarget(body, actor);
+  createTarget(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createTargetBodySchema)) body: CreateTargetBody): Promise<TargetDto> {
+    return this.targetsService.createTarget(body, principal);
   }
 
   @Patch(':id')
+  @RequirePermission('targets:write')
   @ApiOperation({
     summary: 'Sửa chỉ tiêu (change threshold, severity, enabled or note)',
     description:
       'Optimistic concurrency: the body must carry the `version` you read; if the target has changed since, the answer is 409 ' +
       'with its current version and nothing changes. Scope and metric cannot change (delete and create instead). A change ' +
-      'that changes nothing returns the target as it is, without a new version or audit entry. Audited with the X-Actor header.',
+      'that changes nothing returns the target as it is, without a new version or audit entry. Audited with your token’s subject and name.',
   })
-  @ActorHeader()
   @ApiBody({ type: UpdateTargetDto })
   @ApiOkResponse({ type: TargetDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiConflictResponse({ type: ErrorDto, description: 'Stale version, or the new severity collides with another target' })
   updateTarget(
-    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body(new ZodBodyPipe(updateTargetBodySchema)) body: UpdateTargetBody,
   ): Promise<TargetDto> {
-    return this.targetsService.updateTarget(id, body, actor);
+    return this.targetsService.updateTarget(id, body, principal);
   }
 
   @Delete(':id')
+  @RequirePermission('targets:write')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Xoá chỉ tiêu (delete a target)',
-    description: 'With ?version=N, only if the target is still at that version (409 otherwise). Its history stays. Audited with the X-Actor header.',
+    description: 'With ?version=N, only if the target is still at that version (409 otherwise). Its history stays. Audited with your token’s subject and name.',
   })
-  @ActorHeader()
   @ApiQuery({ name: 'version', required: false, type: Number, description: 'The version you read; a different current version is a 409' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiConflictResponse({ type: ErrorDto })
   async deleteTarget(
-    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Query(new ZodQueryPipe(deleteQuerySchema)) query: z.output<typeof deleteQuerySchema>,
   ): Promise<void> {
-    await this.targetsService.deleteTarget(id, query.version ?? null, actor);
+    await this.targetsService.deleteTarget(id, query.version ?? null, principal);
   }
 }

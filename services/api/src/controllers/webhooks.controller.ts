@@ -25,7 +25,7 @@ import {
   updateWebhookBodySchema,
   webhooksQuerySchema,
 } from '../dtos/webhooks-input.dto';
-import { Actor, ActorHeader } from '../pipes/actor.pipe';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { WebhooksService } from '../services/webhooks.service';
@@ -40,12 +40,14 @@ export class WebhooksController {
   constructor(private readonly webhooksService: WebhooksService) {}
 
   @Get()
+  @RequirePermission('webhooks:manage')
   @ApiOperation({
     summary: 'Webhook endpoints: receivers of signed alert lifecycle events',
     description:
       'The alerting service POSTs each lifecycle event (open, escalation, reminder, resolve) of the alerts in an endpoint’s ' +
       'scope to every enabled endpoint, signed with HMAC-SHA256 (headers X-DVC-Timestamp and X-DVC-Signature: ' +
-      'sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<raw body>")>). ' + SECRET_POLICY,
+      'sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<raw body>")>). ' + SECRET_POLICY +
+      ' Listed: the endpoints for every alert and those for agencies of your scope.',
   })
   @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact): only endpoints scoped to this agency' })
   @ApiQuery({ name: 'enabled', required: false, enum: ['true', 'false'] })
@@ -53,72 +55,73 @@ export class WebhooksController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: WebhooksPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findWebhooks(@Query(new ZodQueryPipe(webhooksQuerySchema)) query: WebhooksQuery): Promise<WebhooksPageDto> {
-    return this.webhooksService.findWebhooks(query);
+  findWebhooks(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(webhooksQuerySchema)) query: WebhooksQuery): Promise<WebhooksPageDto> {
+    return this.webhooksService.findWebhooks(query, principal);
   }
 
   @Get(':id')
+  @RequirePermission('webhooks:manage')
   @ApiOperation({ summary: 'One webhook endpoint (without its secret)' })
   @ApiOkResponse({ type: WebhookDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  getWebhook(@Param('id') id: string): Promise<WebhookDto> {
-    return this.webhooksService.getWebhook(id);
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
+  getWebhook(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WebhookDto> {
+    return this.webhooksService.getWebhook(id, principal);
   }
 
   @Post()
+  @RequirePermission('webhooks:manage')
   @ApiOperation({
     summary: 'Register a webhook endpoint',
     description:
       'url: http:// or https:// only, without user:password@. secret: give your own (16–256 printable ASCII characters, no ' +
       'spaces) or leave it out to have a random one generated (whsec_…). ' + SECRET_POLICY + ' agencyCode: null or absent ' +
       'for every alert (operator alerts about silent sources included), or an agency code for that agency’s and its ' +
-      'subtree’s alerts. Unknown properties are refused (400). created_by is the X-Actor header.',
+      'subtree’s alerts (it must be in your scope: 403 otherwise). Unknown properties are refused (400). createdBy is the ' +
+      'name in your token (its subject is kept too).',
   })
-  @ActorHeader()
   @ApiBody({ type: CreateWebhookDto })
   @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint, with its secret: the only time it is shown' })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. an ftp:// URL, a short secret) or missing X-Actor' })
-  createWebhook(@Actor() actor: string, @Body(new ZodBodyPipe(createWebhookBodySchema)) body: CreateWebhookBody): Promise<WebhookWithSecretDto> {
-    return this.webhooksService.createWebhook(body, actor);
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. an ftp:// URL, a short secret)' })
+  createWebhook(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createWebhookBodySchema)) body: CreateWebhookBody): Promise<WebhookWithSecretDto> {
+    return this.webhooksService.createWebhook(body, principal);
   }
 
   @Patch(':id')
+  @RequirePermission('webhooks:manage')
   @ApiOperation({
     summary: 'Change a webhook endpoint: enable/disable, URL, scope, name, or its secret',
     description:
       'Only the properties given change (null agencyCode: every alert). secret: your own new secret; rotateSecret: true: a ' +
       'generated one. Either is returned in this response, once, and used from the next call on. At least one property; ' +
-      'unknown properties are refused (400). Needs X-Actor; the change is logged with it.',
+      'unknown properties are refused (400). The change is logged with your token subject.',
   })
-  @ActorHeader()
   @ApiBody({ type: UpdateWebhookDto })
   @ApiExtraModels(WebhookWithSecretDto)
   @ApiOkResponse({
     description: 'The endpoint after the change; with secret only when the secret was changed',
     schema: { oneOf: [{ $ref: getSchemaPath(WebhookDto) }, { $ref: getSchemaPath(WebhookWithSecretDto) }] },
   })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid or empty body, secret together with rotateSecret, or missing X-Actor' })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid or empty body, or secret together with rotateSecret' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
   updateWebhook(
-    @Actor() actor: string,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body(new ZodBodyPipe(updateWebhookBodySchema)) body: UpdateWebhookBody,
   ): Promise<WebhookDto | WebhookWithSecretDto> {
-    return this.webhooksService.updateWebhook(id, body, actor);
+    return this.webhooksService.updateWebhook(id, body, principal);
   }
 
   @Delete(':id')
+  @RequirePermission('webhooks:manage')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Remove a webhook endpoint',
-    description: 'Calls already queued for it are dropped by the alerting service. Needs X-Actor; the removal is logged with it.',
+    description: 'Calls already queued for it are dropped by the alerting service. The removal is logged with your token subject.',
   })
-  @ActorHeader()
   @ApiNoContentResponse()
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing X-Actor' })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  async deleteWebhook(@Actor() actor: string, @Param('id') id: string): Promise<void> {
-    await this.webhooksService.deleteWebhook(id, actor);
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
+  async deleteWebhook(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.webhooksService.deleteWebhook(id, principal);
   }
 }
 
@@ -128,6 +131,7 @@ export class SourcesController {
   constructor(private readonly webhooksService: WebhooksService) {}
 
   @Get('activity')
+  @RequirePermission('operations:read')
   @ApiOperation({
     summary: 'Hoạt động nguồn (source activity): when each one-stop system last sent an event',
     description:

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { PERIOD_KINDS } from '@dvc/domain';
 import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
@@ -16,13 +17,14 @@ export class ZeroUptakeController {
   constructor(private readonly zeroUptakeService: ZeroUptakeService) {}
 
   @Get()
+  @RequirePermission('rates:read')
   @ApiOperation({
     summary: 'Dịch vụ công trực tuyến không phát sinh hồ sơ trực tuyến (zero-uptake services)',
     description:
       'Agency × procedure pairs, per calendar period (Asia/Ho_Chi_Minh), where the procedure is offered online (online level ' +
       'full or partial, as the catalogue says now) and at least minReceived dossiers were received in the period, but not one ' +
       'online. The daily buckets are summed as in GET /v1/rates. Procedures not in the catalogue are left out (their online ' +
-      'level is unknown).',
+      'level is unknown). Only agencies of your scope.',
   })
   @ApiQuery({ name: 'period', required: false, enum: PERIOD_KINDS, description: 'Loại kỳ (period kind); default month' })
   @ApiQuery({ name: 'from', required: false, type: String, description: `${LABEL_HELP}; its first day. No lower bound when absent` })
@@ -34,7 +36,7 @@ export class ZeroUptakeController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: ZeroUptakePageDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
-  findZeroUptake(@Query(new ZodQueryPipe(zeroUptakeQuerySchema)) query: ZeroUptakeQuery): Promise<ZeroUptakePageDto> {
-    return this.zeroUptakeService.findZeroUptake(query);
+  findZeroUptake(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(zeroUptakeQuerySchema)) query: ZeroUptakeQuery): Promise<ZeroUptakePageDto> {
+    return this.zeroUptakeService.findZeroUptake(query, principal.scope);
   }
 }

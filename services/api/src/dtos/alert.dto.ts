@@ -291,8 +291,11 @@ export class AlertHistoryEntryDto {
   @ApiProperty({ enum: ALERT_STATUSES })
   toStatus!: string;
 
-  @ApiProperty({ description: 'X-Actor of a person, or the alerting service', example: 'nguyen.van.a@hungyen.gov.vn' })
+  @ApiProperty({ description: 'Who: the name of a signed-in person or machine client (from its token), or the alerting service', example: 'Trần Thị Bình' })
   actor!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The token subject (sub) of a signed-in actor; null for the alerting service and for changes made before sign-in existed' })
+  actorSubject!: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   comment!: string | null;

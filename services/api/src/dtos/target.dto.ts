@@ -129,8 +129,11 @@ export class TargetAuditEntryDto {
   @ApiProperty({ enum: AUDIT_ACTIONS })
   action!: string;
 
-  @ApiProperty({ description: 'Who (X-Actor; "system (migration)" for the shipped defaults)', example: 'nguyen.van.a@hungyen.gov.vn' })
+  @ApiProperty({ description: 'Who: the name in the token of the person or machine client ("system (migration)" for the shipped defaults)', example: 'Trần Thị Bình' })
   actor!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The token subject (sub) of the actor; null for the shipped defaults and changes made before sign-in existed' })
+  actorSubject!: string | null;
 
   @ApiProperty({ format: 'date-time', description: 'When' })
   at!: string;

@@ -1,6 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
 import { ZodBodyPipe } from '../pipes/zod-body.pipe';
-import { ActorPipe } from '../pipes/actor.pipe';
 import { ZodQueryPipe } from '../pipes/zod-query.pipe';
 import { encodeCursor } from '../utils/cursor.util';
 import { createTargetBodySchema, effectiveTargetsQuerySchema, targetsQuerySchema, updateTargetBodySchema } from './targets-input.dto';
@@ -57,16 +56,6 @@ describe('target request bodies', () => {
     expect(messageOf(() => update.transform({ threshold: 0.2 }))).toMatch(/^version: is required/);
     expect(messageOf(() => update.transform({ version: 1 }))).toBe('body: nothing to change; give at least one of threshold, severity, enabled, note');
     expect(messageOf(() => update.transform({ version: 1, metric: 'onTimeRate' }))).toMatch(/^metric: unknown property/);
-  });
-});
-
-describe('X-Actor', () => {
-  const pipe = new ActorPipe();
-  it('is trimmed and required', () => {
-    expect(pipe.transform(' an@hungyen.gov.vn ')).toBe('an@hungyen.gov.vn');
-    expect(messageOf(() => pipe.transform(undefined))).toMatch(/^X-Actor: header is required/);
-    expect(messageOf(() => pipe.transform('  '))).toMatch(/^X-Actor: must not be empty/);
-    expect(messageOf(() => pipe.transform('x'.repeat(257)))).toMatch(/at most 256/);
   });
 });
 

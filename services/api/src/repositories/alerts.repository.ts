@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Actor } from '@dvc/auth';
 import type { AlertKind, AlertStatus } from '../dtos/alerts-input.dto';
+
+/**
+ * Which alerts a caller sees: those about agencies of its scope, and — with `includeOperational` — the
+ * operator alerts about no agency (silent sources).
+ */
+export interface AlertVisibility {
+  scopeRoots: readonly string[];
+  includeOperational: boolean;
+}
+
+/* Bound as $1 (roots) and $2 (operational) after the alert's own parameters are renumbered by the caller. */
+const visible = (roots: string, operational: string) =>
+  `(a.agency_code IN (SELECT agency_subtree(${roots}::text[])) OR (a.agency_code IS NULL AND ${operational}::boolean))`;
 
 /** One `alerts` row as the API reads it (timestamps as ISO 8601 UTC, milliseconds). */
 export interface AlertRecord {
@@ -42,6 +56,8 @@ export interface AlertHistoryRecord {
   fromStatus: string | null;
   toStatus: string;
   actor: string;
+  /** The token subject of the actor; null for the alerting service and for rows from before sign-in. */
+  actorSubject: string | null;
   comment: string | null;
   details: unknown;
 }
@@ -59,6 +75,7 @@ export interface AlertSelection {
   openedTo: string | null;
   after: { openedAt: string; id: string } | null;
   limit: number;
+  visibility: AlertVisibility;
 }
 
 export type AcknowledgeResult =
@@ -115,6 +132,7 @@ WHERE a.status = ANY ($1::text[])
   AND ($9::timestamptz IS NULL OR a.opened_at <= $9::timestamptz)
   AND ($10::timestamptz IS NULL OR (a.opened_at, a.id) < ($10::timestamptz, $11::uuid))
   AND ($13::text IS NULL OR a.kind = $13::text)
+  AND ${visible('$14', '$15')}
 ORDER BY a.opened_at DESC, a.id DESC
 LIMIT $12::int`;
 
@@ -137,17 +155,20 @@ export class AlertsRepository {
       selection.after?.id ?? null,
       selection.limit,
       selection.kind,
+      selection.visibility.scopeRoots,
+      selection.visibility.includeOperational,
     ]);
   }
 
-  async findOne(id: string): Promise<AlertRecord | null> {
+  /** The alert when the caller may see it; null when unknown or not visible alike. */
+  async findOne(id: string, visibility: AlertVisibility): Promise<AlertRecord | null> {
     const rows: AlertRecord[] = await this.dataSource.query(
       `SELECT ${ALERT_COLUMNS}
        FROM alerts a
        LEFT JOIN agencies ag ON ag.code = a.agency_code
        LEFT JOIN procedures p ON p.code = a.procedure_code
-       WHERE a.id = $1`,
-      [id],
+       WHERE a.id = $1 AND ${visible('$2', '$3')}`,
+      [id, visibility.scopeRoots, visibility.includeOperational],
     );
     return rows[0] ?? null;
   }
@@ -155,7 +176,7 @@ export class AlertsRepository {
   history(alertId: string): Promise<AlertHistoryRecord[]> {
     return this.dataSource.query(
       `SELECT h.id::text AS id, ${iso('h.at')} AS at, h.from_status AS "fromStatus", h.to_status AS "toStatus",
-              h.actor, h.comment, h.details
+              h.actor, h.actor_subject AS "actorSubject", h.comment, h.details
        FROM alert_history h WHERE h.alert_id = $1 ORDER BY h.id`,
       [alertId],
     );
@@ -166,26 +187,27 @@ export class AlertsRepository {
    * the alerting service's sweep (which locks open alerts too): whichever comes second sees the other's
    * outcome. Nothing is enqueued here; notifications belong to the alerting service.
    */
-  acknowledge(id: string, actor: string, comment: string): Promise<AcknowledgeResult> {
+  acknowledge(id: string, actor: Actor, comment: string, visibility: AlertVisibility): Promise<AcknowledgeResult> {
     return this.dataSource.transaction(async (manager): Promise<AcknowledgeResult> => {
       const rows: Array<{ status: AlertStatus; acknowledgedAt: string | null; acknowledgedBy: string | null; resolvedAt: string | null }> =
         await manager.query(
           `SELECT status, ${iso('acknowledged_at')} AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy", ${iso('resolved_at')} AS "resolvedAt"
-           FROM alerts WHERE id = $1 FOR UPDATE`,
-          [id],
+           FROM alerts a WHERE a.id = $1 AND ${visible('$2', '$3')} FOR UPDATE`,
+          [id, visibility.scopeRoots, visibility.includeOperational],
         );
       const current = rows[0];
       if (!current) return { outcome: 'notFound' };
       if (current.status !== 'firing') return { outcome: 'notFiring', current };
       await manager.query(
         `WITH acknowledged AS (
-           UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, acknowledge_comment = $3
+           UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, acknowledged_by_subject = $5,
+                             acknowledge_comment = $3
            WHERE id = $1 AND status = 'firing'
            RETURNING id, acknowledged_at
          )
-         INSERT INTO alert_history (alert_id, at, from_status, to_status, actor, comment, details)
-         SELECT id, acknowledged_at, 'firing', 'acknowledged', $2, $3, $4::jsonb FROM acknowledged`,
-        [id, actor, comment, JSON.stringify(ACKNOWLEDGE_DETAILS)],
+         INSERT INTO alert_history (alert_id, at, from_status, to_status, actor, actor_subject, comment, details)
+         SELECT id, acknowledged_at, 'firing', 'acknowledged', $2, $5, $3, $4::jsonb FROM acknowledged`,
+        [id, actor.name, comment, JSON.stringify(ACKNOWLEDGE_DETAILS), actor.subject],
       );
       return { outcome: 'done' };
     });

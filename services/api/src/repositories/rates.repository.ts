@@ -20,6 +20,8 @@ export interface RatesSelection {
    */
   after: [string, string, string, string] | null;
   limit: number;
+  /** The caller's agency roots: only buckets of these agencies and their descendants count. */
+  scopeRoots: readonly string[];
 }
 
 /** Summed counters of one period × group; a key not grouped by is ''. */
@@ -76,6 +78,7 @@ totals AS (
   WHERE b.day BETWEEN COALESCE($2::date, '-infinity'::date) AND COALESCE($3::date, 'infinity'::date)
     AND ($7::text IS NULL OR b.agency_code IN (SELECT code FROM scope))
     AND ($9::text IS NULL OR b.procedure_code = $9::text)
+    AND b.agency_code IN (SELECT agency_subtree($15::text[]))
   GROUP BY 1, 2, 3, 4
   HAVING SUM(b.received) <> 0 OR SUM(b.received_online) <> 0 OR SUM(b.completed) <> 0
       OR SUM(b.completed_on_time) <> 0 OR SUM(b.paid) <> 0 OR SUM(b.paid_online) <> 0 OR SUM(b.withdrawn) <> 0
@@ -110,6 +113,7 @@ export class RatesRepository {
       selection.procedure,
       ...after,
       selection.limit,
+      selection.scopeRoots,
     ]);
     return rows.map(toTotals);
   }

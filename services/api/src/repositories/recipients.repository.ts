@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Actor } from '@dvc/auth';
 
 export interface RecipientRecord {
   id: string;
@@ -16,6 +17,8 @@ export interface RecipientSelection {
   agency: string | null;
   after: { agencyCode: string; email: string } | null;
   limit: number;
+  /** The caller's agency roots: only recipients of these agencies and their descendants. */
+  scopeRoots: readonly string[];
 }
 
 const COLUMNS = `r.id::text AS id, r.agency_code AS "agencyCode", r.email, r.name,
@@ -33,21 +36,32 @@ export class RecipientsRepository {
       `SELECT ${COLUMNS} FROM alert_recipients r
        WHERE ($1::text IS NULL OR r.agency_code = $1::text)
          AND ($2::text IS NULL OR (r.agency_code COLLATE "C", lower(r.email) COLLATE "C") > ($2::text COLLATE "C", $3::text COLLATE "C"))
+         AND r.agency_code IN (SELECT agency_subtree($5::text[]))
        ORDER BY r.agency_code COLLATE "C", lower(r.email) COLLATE "C"
        LIMIT $4::int`,
-      [selection.agency, selection.after?.agencyCode ?? null, selection.after?.email ?? null, selection.limit],
+      [selection.agency, selection.after?.agencyCode ?? null, selection.after?.email ?? null, selection.limit, selection.scopeRoots],
     );
   }
 
-  /** Inserts a recipient; a duplicate (agency, lower(email)) raises 23505. */
-  async create(recipient: { agencyCode: string; email: string; name: string | null }, actor: string): Promise<RecipientRecord> {
+  /**
+   * Inserts a recipient when its agency is in the scope of `scopeRoots` (null otherwise: nothing written);
+   * a duplicate (agency, lower(email)) raises 23505.
+   */
+  async create(
+    recipient: { agencyCode: string; email: string; name: string | null },
+    actor: Actor,
+    scopeRoots: readonly string[],
+  ): Promise<RecipientRecord | null> {
     const rows: RecipientRecord[] = await this.dataSource.query(
-      `INSERT INTO alert_recipients AS r (agency_code, email, name, created_by) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [recipient.agencyCode, recipient.email, recipient.name, actor],
+      `INSERT INTO alert_recipients AS r (agency_code, email, name, created_by, created_by_subject)
+       SELECT $1, $2, $3, $4, $5 WHERE $1 IN (SELECT agency_subtree($6::text[]))
+       RETURNING ${COLUMNS}`,
+      [recipient.agencyCode, recipient.email, recipient.name, actor.name, actor.subject, scopeRoots],
     );
-    return rows[0];
+    return rows[0] ?? null;
   }
 
+  /** Only called after an insert in scope collided, so the agency is in scope. */
   async findByKey(agencyCode: string, email: string): Promise<RecipientRecord | null> {
     const rows: RecipientRecord[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM alert_recipients r WHERE r.agency_code = $1 AND lower(r.email) = lower($2)`,
@@ -56,11 +70,11 @@ export class RecipientsRepository {
     return rows[0] ?? null;
   }
 
-  /** Deletes the recipient; returns what it was, or null if there was none. */
-  async delete(id: string): Promise<RecipientRecord | null> {
+  /** Deletes the recipient when it is in scope; returns what it was, or null if there was none (or not in scope). */
+  async delete(id: string, scopeRoots: readonly string[]): Promise<RecipientRecord | null> {
     const rows: RecipientRecord[] = await this.dataSource.query(
-      `DELETE FROM alert_recipients r WHERE r.id = $1::bigint RETURNING ${COLUMNS}`,
-      [id],
+      `DELETE FROM alert_recipients r WHERE r.id = $1::bigint AND r.agency_code IN (SELECT agency_subtree($2::text[])) RETURNING ${COLUMNS}`,
+      [id, scopeRoots],
     );
     // TypeORM's postgres driver answers a DELETE … RETURNING with [rows, affected].
     const deleted = Array.isArray(rows[0]) ? (rows[0] as unknown as RecipientRecord[]) : rows;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '@dvc/auth';
 import type { AlertSeverity, TargetMetric, TargetScope, TargetScopeKind } from '@dvc/domain';
 import type { AuditAction } from '../dtos/targets-input.dto';
 
@@ -27,6 +28,8 @@ export interface TargetAuditRecord {
   targetId: string;
   action: AuditAction;
   actor: string;
+  /** The token subject of the actor; null for the migration's defaults and for changes made before sign-in. */
+  actorSubject: string | null;
   at: Date;
   before: TargetView | null;
   after: TargetView | null;
@@ -56,6 +59,7 @@ export interface TargetSelection {
   procedureCode: string | null;
   after: { createdAt: string; id: string } | null;
   limit: number;
+  scopeRoots: readonly string[];
 }
 
 export interface TargetAuditSelection {
@@ -65,6 +69,7 @@ export interface TargetAuditSelection {
   /** Entries with a smaller id than this (newest first). */
   beforeId: string | null;
   limit: number;
+  scopeRoots: readonly string[];
 }
 
 export interface AgencySubjectRecord {
@@ -78,6 +83,16 @@ export interface AgencySubjectRecord {
 export type GuardedResult<T> = { outcome: 'done'; value: T } | { outcome: 'notFound' } | { outcome: 'stale'; current: TargetView };
 
 const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/*
+ * What a caller sees: the shared rules (no agency: all, agencyLevel, onlineLevel, procedure), which apply to
+ * everyone's agencies, and the rules of agencies in its scope. An audit row is judged by the target it
+ * shows (after, or before for a deletion).
+ */
+const VISIBLE_TARGET = (t: string, roots: string) => `(${t}.agency_code IS NULL OR ${t}.agency_code IN (SELECT agency_subtree(${roots}::text[])))`;
+const VISIBLE_AUDIT = (a: string, roots: string) =>
+  `(coalesce(${a}.after, ${a}.before) -> 'scope' ->> 'agencyCode' IS NULL
+    OR coalesce(${a}.after, ${a}.before) -> 'scope' ->> 'agencyCode' IN (SELECT agency_subtree(${roots}::text[])))`;
 
 /** The API's JSON of the target row `t` (keys in canonical order are restored by `orderTargetView`). */
 const TARGET_JSON = (t: string) => `jsonb_build_object(
@@ -144,6 +159,7 @@ export class TargetsRepository {
          AND ($3::text IS NULL OR t.agency_code = $3::text)
          AND ($4::text IS NULL OR t.procedure_code = $4::text)
          AND ($5::timestamptz IS NULL OR (t.created_at, t.id) > ($5::timestamptz, $6::uuid))
+         AND ${VISIBLE_TARGET('t', '$8')}
        ORDER BY t.created_at, t.id
        LIMIT $7::int`,
       [
@@ -154,15 +170,23 @@ export class TargetsRepository {
         selection.after?.createdAt ?? null,
         selection.after?.id ?? null,
         selection.limit,
+        selection.scopeRoots,
       ],
     );
     return rows.map((row) => ({ ...row, target: orderTargetView(row.target) }));
   }
 
-  async findOne(id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<TargetView | null> {
+  /** The target when it is visible in the scope of `scopeRoots` (null: every target, for internal reads). */
+  async findOne(
+    id: string,
+    scopeRoots: readonly string[] | null,
+    manager: EntityManager = this.dataSource.manager,
+    lock = false,
+  ): Promise<TargetView | null> {
     const rows: Array<{ target: TargetView }> = await manager.query(
-      `SELECT ${TARGET_JSON('t')} AS target FROM targets t WHERE t.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
+      `SELECT ${TARGET_JSON('t')} AS target FROM targets t
+       WHERE t.id = $1 AND ($2::text[] IS NULL OR ${VISIBLE_TARGET('t', '$2')}) ${lock ? 'FOR UPDATE' : ''}`,
+      [id, scopeRoots],
     );
     return orderTargetView(rows[0]?.target ?? null);
   }
@@ -179,19 +203,20 @@ export class TargetsRepository {
   }
 
   /** Inserts the target and its "create" audit entry in one statement. A duplicate key raises 23505. */
-  async create(target: NewTarget, actor: string): Promise<TargetView> {
+  async create(target: NewTarget, actor: Actor): Promise<TargetView> {
     const rows: Array<{ target: TargetView }> = await this.dataSource.query(
       `WITH created AS (
-         INSERT INTO targets (${SCOPE_COLUMNS.join(', ')}, metric, threshold, severity, enabled, note, created_by, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, $12, $12)
+         INSERT INTO targets (${SCOPE_COLUMNS.join(', ')}, metric, threshold, severity, enabled, note,
+                              created_by, updated_by, created_by_subject, updated_by_subject)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11, $12, $12, $13, $13)
          RETURNING *
        ), audited AS (
-         INSERT INTO target_audit (target_id, action, actor, at, before, after)
-         SELECT c.id, 'create', $12, c.created_at, NULL, ${TARGET_JSON('c')} FROM created c
+         INSERT INTO target_audit (target_id, action, actor, actor_subject, at, before, after)
+         SELECT c.id, 'create', $12, $13, c.created_at, NULL, ${TARGET_JSON('c')} FROM created c
          RETURNING after
        )
        SELECT after AS target FROM audited`,
-      [...scopeColumns(target.scope), target.metric, String(target.threshold), target.severity, target.enabled, target.note, actor],
+      [...scopeColumns(target.scope), target.metric, String(target.threshold), target.severity, target.enabled, target.note, actor.name, actor.subject],
     );
     return orderTargetView(rows[0].target);
   }
@@ -200,9 +225,9 @@ export class TargetsRepository {
    * Applies `changes` if the target is still at `expectedVersion`, bumping the version and auditing
    * before/after, in one transaction. Changes that change nothing write nothing.
    */
-  update(id: string, expectedVersion: number, changes: TargetChanges, actor: string): Promise<GuardedResult<TargetView>> {
+  update(id: string, expectedVersion: number, changes: TargetChanges, actor: Actor, scopeRoots: readonly string[]): Promise<GuardedResult<TargetView>> {
     return this.dataSource.transaction(async (manager): Promise<GuardedResult<TargetView>> => {
-      const current = await this.findOne(id, manager, true);
+      const current = await this.findOne(id, scopeRoots, manager, true);
       if (!current) return { outcome: 'notFound' };
       if (current.version !== expectedVersion) return { outcome: 'stale', current };
       const changed = (Object.keys(changes) as (keyof TargetChanges)[]).some(
@@ -218,12 +243,13 @@ export class TargetsRepository {
              note = CASE WHEN $5::boolean THEN $6::text ELSE note END,
              updated_at = now(),
              updated_by = $7,
+             updated_by_subject = $9,
              version = version + 1
            WHERE id = $1
            RETURNING *
          ), audited AS (
-           INSERT INTO target_audit (target_id, action, actor, at, before, after)
-           SELECT u.id, 'update', $7, u.updated_at, $8::jsonb, ${TARGET_JSON('u')} FROM updated u
+           INSERT INTO target_audit (target_id, action, actor, actor_subject, at, before, after)
+           SELECT u.id, 'update', $7, $9, u.updated_at, $8::jsonb, ${TARGET_JSON('u')} FROM updated u
            RETURNING after
          )
          SELECT after AS target FROM audited`,
@@ -234,8 +260,9 @@ export class TargetsRepository {
           changes.enabled ?? null,
           changes.note !== undefined,
           changes.note ?? null,
-          actor,
+          actor.name,
           JSON.stringify(current),
+          actor.subject,
         ],
       );
       return { outcome: 'done', value: orderTargetView(rows[0].target) };
@@ -243,16 +270,16 @@ export class TargetsRepository {
   }
 
   /** Deletes the target (if still at `expectedVersion`, when given) and audits what it was. */
-  delete(id: string, expectedVersion: number | null, actor: string): Promise<GuardedResult<TargetView>> {
+  delete(id: string, expectedVersion: number | null, actor: Actor, scopeRoots: readonly string[]): Promise<GuardedResult<TargetView>> {
     return this.dataSource.transaction(async (manager): Promise<GuardedResult<TargetView>> => {
-      const current = await this.findOne(id, manager, true);
+      const current = await this.findOne(id, scopeRoots, manager, true);
       if (!current) return { outcome: 'notFound' };
       if (expectedVersion !== null && current.version !== expectedVersion) return { outcome: 'stale', current };
       await manager.query(
         `WITH deleted AS (DELETE FROM targets WHERE id = $1 RETURNING id)
-         INSERT INTO target_audit (target_id, action, actor, before, after)
-         SELECT id, 'delete', $2, $3::jsonb, NULL FROM deleted`,
-        [id, actor, JSON.stringify(current)],
+         INSERT INTO target_audit (target_id, action, actor, actor_subject, before, after)
+         SELECT id, 'delete', $2, $4, $3::jsonb, NULL FROM deleted`,
+        [id, actor.name, JSON.stringify(current), actor.subject],
       );
       return { outcome: 'done', value: current };
     });
@@ -260,30 +287,33 @@ export class TargetsRepository {
 
   async findAudit(selection: TargetAuditSelection): Promise<TargetAuditRecord[]> {
     const rows: TargetAuditRecord[] = await this.dataSource.query(
-      `SELECT a.id::text AS id, a.target_id AS "targetId", a.action, a.actor, a.at, a.before, a.after
+      `SELECT a.id::text AS id, a.target_id AS "targetId", a.action, a.actor, a.actor_subject AS "actorSubject", a.at, a.before, a.after
        FROM target_audit a
        WHERE ($1::uuid IS NULL OR a.target_id = $1::uuid)
          AND ($2::text IS NULL OR a.actor = $2::text)
          AND ($3::text IS NULL OR a.action = $3::text)
          AND ($4::bigint IS NULL OR a.id < $4::bigint)
+         AND ${VISIBLE_AUDIT('a', '$6')}
        ORDER BY a.id DESC
        LIMIT $5::int`,
-      [selection.targetId, selection.actor, selection.action, selection.beforeId, selection.limit],
+      [selection.targetId, selection.actor, selection.action, selection.beforeId, selection.limit, selection.scopeRoots],
     );
     return rows.map((row) => ({ ...row, before: orderTargetView(row.before), after: orderTargetView(row.after) }));
   }
 
-  /** Whether the target exists or ever existed (has an audit trail). */
-  async everExisted(id: string): Promise<boolean> {
+  /** Whether the target exists or ever existed (has an audit trail), as far as the scope of `scopeRoots` sees. */
+  async everExisted(id: string, scopeRoots: readonly string[]): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM targets WHERE id = $1 UNION ALL SELECT 1 FROM target_audit WHERE target_id = $1 LIMIT 1`,
-      [id],
+      `SELECT 1 FROM targets t WHERE t.id = $1 AND ${VISIBLE_TARGET('t', '$2')}
+       UNION ALL
+       SELECT 1 FROM target_audit a WHERE a.target_id = $1 AND ${VISIBLE_AUDIT('a', '$2')} LIMIT 1`,
+      [id, scopeRoots],
     );
     return rows.length > 0;
   }
 
-  /** The agency's level and ancestry (parent first) from the reference data; null if never seen. */
-  async agencySubject(code: string): Promise<AgencySubjectRecord | null> {
+  /** The agency's level and ancestry (parent first) from the reference data; null if never seen or out of scope. */
+  async agencySubject(code: string, scopeRoots: readonly string[]): Promise<AgencySubjectRecord | null> {
     const rows: AgencySubjectRecord[] = await this.dataSource.query(
       `WITH RECURSIVE chain AS (
          SELECT a.code, a.parent_code, 0 AS depth, ARRAY[a.code] AS path FROM agencies a WHERE a.code = $1
@@ -297,10 +327,16 @@ export class TargetsRepository {
               -- a parent already on the path closes a cycle and ends the ancestry.
               coalesce((SELECT array_agg(c.parent_code ORDER BY c.depth) FROM chain c
                         WHERE c.parent_code IS NOT NULL AND NOT c.parent_code = ANY(c.path)), '{}') AS ancestry
-       FROM agencies a WHERE a.code = $1`,
-      [code],
+       FROM agencies a WHERE a.code = $1 AND a.code IN (SELECT agency_subtree($2::text[]))`,
+      [code, scopeRoots],
     );
     return rows[0] ?? null;
+  }
+
+  /** Is the agency in one of `scopeRoots`' subtrees (known to the hierarchy or not)? */
+  async agencyInScope(agencyCode: string, scopeRoots: readonly string[]): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 WHERE $1 IN (SELECT agency_subtree($2::text[]))`, [agencyCode, scopeRoots]);
+    return rows.length > 0;
   }
 
   async procedureOnlineLevel(code: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Actor } from '@dvc/auth';
 
 /** One `webhook_endpoints` row as the API shows it: the secret is never selected. */
 export interface WebhookRecord {
@@ -19,6 +20,7 @@ export interface WebhookSelection {
   enabled: boolean | null;
   after: { createdAt: string; id: string } | null;
   limit: number;
+  scopeRoots: readonly string[];
 }
 
 export interface WebhookChanges {
@@ -44,6 +46,12 @@ const COLUMNS = `w.id, w.name, w.url, w.agency_code AS "agencyCode", w.enabled,
   ${iso('w.created_at')} AS "createdAt", w.created_by AS "createdBy",
   to_char(w.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorCreatedAt"`;
 
+/*
+ * A caller sees an endpoint for the alerts of an agency in its scope, and the endpoints for every alert
+ * (agency_code NULL), which only roles holding webhooks:manage reach at all.
+ */
+const IN_SCOPE = (roots: string) => `(w.agency_code IS NULL OR w.agency_code IN (SELECT agency_subtree(${roots}::text[])))`;
+
 /**
  * `webhook_endpoints` (read by the alerting service at send time: a change applies to the next call)
  * and `source_activity` (written by the alerting service). The secret is written here and read only
@@ -59,28 +67,35 @@ export class WebhooksRepository {
        WHERE ($1::text IS NULL OR w.agency_code = $1::text)
          AND ($2::boolean IS NULL OR w.enabled = $2::boolean)
          AND ($3::timestamptz IS NULL OR (w.created_at, w.id) > ($3::timestamptz, $4::uuid))
+         AND ${IN_SCOPE('$6')}
        ORDER BY w.created_at, w.id
        LIMIT $5::int`,
-      [selection.agency, selection.enabled, selection.after?.createdAt ?? null, selection.after?.id ?? null, selection.limit],
+      [selection.agency, selection.enabled, selection.after?.createdAt ?? null, selection.after?.id ?? null, selection.limit, selection.scopeRoots],
     );
   }
 
-  async findOne(id: string): Promise<WebhookRecord | null> {
-    const rows: WebhookRecord[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM webhook_endpoints w WHERE w.id = $1`, [id]);
+  async findOne(id: string, scopeRoots: readonly string[]): Promise<WebhookRecord | null> {
+    const rows: WebhookRecord[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM webhook_endpoints w WHERE w.id = $1 AND ${IN_SCOPE('$2')}`, [id, scopeRoots]);
     return rows[0] ?? null;
   }
 
-  async create(endpoint: { url: string; secret: string; name: string | null; agencyCode: string | null; enabled: boolean }, actor: string): Promise<WebhookRecord> {
+  /** Is the agency one of `scopeRoots`' subtrees (known to the hierarchy or not)? */
+  async agencyInScope(agencyCode: string, scopeRoots: readonly string[]): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 WHERE $1 IN (SELECT agency_subtree($2::text[]))`, [agencyCode, scopeRoots]);
+    return rows.length > 0;
+  }
+
+  async create(endpoint: { url: string; secret: string; name: string | null; agencyCode: string | null; enabled: boolean }, actor: Actor): Promise<WebhookRecord> {
     const rows: WebhookRecord[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints AS w (url, secret, name, agency_code, enabled, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [endpoint.url, endpoint.secret, endpoint.name, endpoint.agencyCode, endpoint.enabled, actor],
+      `INSERT INTO webhook_endpoints AS w (url, secret, name, agency_code, enabled, created_by, created_by_subject)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [endpoint.url, endpoint.secret, endpoint.name, endpoint.agencyCode, endpoint.enabled, actor.name, actor.subject],
     );
     return rows[0];
   }
 
   /** Applies the given changes (absent: unchanged); returns the row after, or null if there is none. */
-  async update(id: string, changes: WebhookChanges): Promise<WebhookRecord | null> {
+  async update(id: string, changes: WebhookChanges, scopeRoots: readonly string[]): Promise<WebhookRecord | null> {
     const has = (key: keyof WebhookChanges) => changes[key] !== undefined;
     const result: unknown[] = await this.dataSource.query(
       `UPDATE webhook_endpoints w SET
@@ -89,7 +104,7 @@ export class WebhooksRepository {
          agency_code = CASE WHEN $6::boolean THEN $7::text ELSE w.agency_code END,
          enabled = CASE WHEN $8::boolean THEN $9::boolean ELSE w.enabled END,
          secret = CASE WHEN $10::boolean THEN $11::text ELSE w.secret END
-       WHERE w.id = $1
+       WHERE w.id = $1 AND ${IN_SCOPE('$12')}
        RETURNING ${COLUMNS}`,
       [
         id,
@@ -98,6 +113,7 @@ export class WebhooksRepository {
         has('agencyCode'), changes.agencyCode ?? null,
         has('enabled'), changes.enabled ?? null,
         has('secret'), changes.secret ?? null,
+        scopeRoots,
       ],
     );
     // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, affected].
@@ -105,8 +121,11 @@ export class WebhooksRepository {
     return rows[0] ?? null;
   }
 
-  async delete(id: string): Promise<WebhookRecord | null> {
-    const result: unknown[] = await this.dataSource.query(`DELETE FROM webhook_endpoints w WHERE w.id = $1 RETURNING ${COLUMNS}`, [id]);
+  async delete(id: string, scopeRoots: readonly string[]): Promise<WebhookRecord | null> {
+    const result: unknown[] = await this.dataSource.query(`DELETE FROM webhook_endpoints w WHERE w.id = $1 AND ${IN_SCOPE('$2')} RETURNING ${COLUMNS}`, [
+      id,
+      scopeRoots,
+    ]);
     const rows = (Array.isArray(result[0]) ? result[0] : result) as WebhookRecord[];
     return rows[0] ?? null;
   }

@@ -12,6 +12,8 @@ export interface ZeroUptakeSelection {
   minReceived: number;
   after: { periodStart: string; received: number; agencyCode: string; procedureCode: string } | null;
   limit: number;
+  /** The caller's agency roots: only these agencies and their descendants. */
+  scopeRoots: readonly string[];
 }
 
 export interface ZeroUptakeRecord {
@@ -61,6 +63,7 @@ totals AS (
   JOIN procedures p ON p.code = b.procedure_code AND p.online_level IN ('full', 'partial')
   WHERE b.day BETWEEN COALESCE($2::date, '-infinity'::date) AND COALESCE($3::date, 'infinity'::date)
     AND ($4::text IS NULL OR b.agency_code IN (SELECT code FROM scope))
+    AND b.agency_code IN (SELECT agency_subtree($12::text[]))
   GROUP BY 1, 2, 3
   HAVING SUM(b.received) >= $6::bigint AND SUM(b.received_online) = 0
 )
@@ -99,6 +102,7 @@ export class ZeroUptakeRepository {
       after?.agencyCode ?? null,
       after?.procedureCode ?? null,
       selection.limit,
+      selection.scopeRoots,
     ]);
     return rows.map((row) => ({
       period: row.period!,

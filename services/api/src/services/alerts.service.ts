@@ -1,8 +1,9 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Actor, actorOf, may, Principal } from '@dvc/auth';
 import type { AlertDetailDto, AlertItemDto } from '../dtos/alert.dto';
 import type { AlertsQuery } from '../dtos/alerts-input.dto';
 import { isUuid } from '../dtos/targets-input.dto';
-import { AlertRecord, AlertsRepository } from '../repositories/alerts.repository';
+import { AlertRecord, AlertsRepository, AlertVisibility } from '../repositories/alerts.repository';
 import { TargetsRepository } from '../repositories/targets.repository';
 import { Page, toPage } from '../utils/page.util';
 
@@ -13,18 +14,19 @@ export class AlertsService {
     private readonly targetsRepository: TargetsRepository,
   ) {}
 
-  async findAlerts(query: AlertsQuery): Promise<Page<AlertItemDto>> {
-    const rows = await this.alertsRepository.find({ ...query, limit: query.limit + 1 });
+  async findAlerts(query: AlertsQuery, principal: Principal): Promise<Page<AlertItemDto>> {
+    const rows = await this.alertsRepository.find({ ...query, limit: query.limit + 1, visibility: visibilityOf(principal) });
     return toPage(rows, query.limit, (row) => [row.cursorOpenedAt, row.id], toItem);
   }
 
-  async getAlert(id: string): Promise<AlertDetailDto> {
-    const record = isUuid(id) ? await this.alertsRepository.findOne(id) : null;
+  /** An alert the caller may not see is a 404, like one that does not exist. */
+  async getAlert(id: string, principal: Principal): Promise<AlertDetailDto> {
+    const record = isUuid(id) ? await this.alertsRepository.findOne(id, visibilityOf(principal)) : null;
     if (!record) throw notFound(id);
     // zeroUptake and silentSource alerts come from no target rule.
     const [history, rule] = await Promise.all([
       this.alertsRepository.history(id),
-      record.targetId === null ? null : this.targetsRepository.findOne(record.targetId),
+      record.targetId === null ? null : this.targetsRepository.findOne(record.targetId, null),
     ]);
     return {
       ...toItem(record),
@@ -35,9 +37,10 @@ export class AlertsService {
   }
 
   /** firing → acknowledged, with who, when and the comment in the history; 409 from any other status. */
-  async acknowledge(id: string, actor: string, comment: string): Promise<AlertDetailDto> {
+  async acknowledge(id: string, principal: Principal, comment: string): Promise<AlertDetailDto> {
     if (!isUuid(id)) throw notFound(id);
-    const result = await this.alertsRepository.acknowledge(id, actor, comment);
+    const actor: Actor = actorOf(principal);
+    const result = await this.alertsRepository.acknowledge(id, actor, comment, visibilityOf(principal));
     if (result.outcome === 'notFound') throw notFound(id);
     if (result.outcome === 'notFiring') {
       const { current } = result;
@@ -47,8 +50,12 @@ export class AlertsService {
           : `status: alert ${id} is resolved (at ${current.resolvedAt}); only a firing alert can be acknowledged`,
       );
     }
-    return this.getAlert(id);
+    return this.getAlert(id, principal);
   }
+}
+
+function visibilityOf(principal: Principal): AlertVisibility {
+  return { scopeRoots: principal.scope.agencyRoots, includeOperational: may(principal, 'operations:read') };
 }
 
 function toItem(record: AlertRecord): AlertItemDto {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AgencyScope } from '@dvc/domain';
 import type { RateItemDto } from '../dtos/rate-item.dto';
 import type { RatesQuery } from '../dtos/rates-query.dto';
 import { RatesRepository } from '../repositories/rates.repository';
@@ -9,7 +10,7 @@ import { fullSortKey, rateSortKey, toRateItem } from '../utils/rate-item.util';
 export class RatesService {
   constructor(private readonly ratesRepository: RatesRepository) {}
 
-  async findRates(query: RatesQuery): Promise<Page<RateItemDto>> {
+  async findRates(query: RatesQuery, scope: AgencyScope): Promise<Page<RateItemDto>> {
     const { groupBy } = query;
     const rows = await this.ratesRepository.findTotals({
       period: query.period,
@@ -23,6 +24,7 @@ export class RatesService {
       procedure: query.procedure,
       after: query.after && fullSortKey(query.after, groupBy),
       limit: query.limit + 1,
+      scopeRoots: scope.agencyRoots,
     });
     return toPage(
       rows,

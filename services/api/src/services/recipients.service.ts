@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { actorOf, Principal } from '@dvc/auth';
 import type { RecipientDto } from '../dtos/recipient.dto';
 import { CreateRecipientBody, RecipientsQuery, isRecipientId } from '../dtos/recipients-input.dto';
 import { RecipientRecord, RecipientsRepository } from '../repositories/recipients.repository';
@@ -11,15 +12,24 @@ export class RecipientsService {
 
   constructor(private readonly recipientsRepository: RecipientsRepository) {}
 
-  async findRecipients(query: RecipientsQuery): Promise<Page<RecipientDto>> {
-    const rows = await this.recipientsRepository.find({ agency: query.agency ?? null, after: query.cursor, limit: query.limit + 1 });
+  async findRecipients(query: RecipientsQuery, principal: Principal): Promise<Page<RecipientDto>> {
+    const rows = await this.recipientsRepository.find({
+      agency: query.agency ?? null,
+      after: query.cursor,
+      limit: query.limit + 1,
+      scopeRoots: principal.scope.agencyRoots,
+    });
     return toPage(rows, query.limit, (row) => [row.agencyCode, row.emailKey], toDto);
   }
 
-  async createRecipient(body: CreateRecipientBody, actor: string): Promise<RecipientDto> {
+  /** Only for an agency of the caller's scope (403 otherwise, known agency or not). */
+  async createRecipient(body: CreateRecipientBody, principal: Principal): Promise<RecipientDto> {
+    const actor = actorOf(principal);
     try {
-      const created = toDto(await this.recipientsRepository.create(body, actor));
-      this.logger.log({ msg: 'recipient registered', recipientId: created.id, agencyCode: created.agencyCode, actor });
+      const record = await this.recipientsRepository.create(body, actor, principal.scope.agencyRoots);
+      if (!record) throw new ForbiddenException(`agencyCode: ${body.agencyCode} is outside your scope; you may register recipients of your own agencies only`);
+      const created = toDto(record);
+      this.logger.log({ msg: 'recipient registered', recipientId: created.id, agencyCode: created.agencyCode, actor: actor.subject });
       return created;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -31,11 +41,14 @@ export class RecipientsService {
     }
   }
 
-  /** The deletion is logged with its actor (the table keeps no history of removed recipients). */
-  async deleteRecipient(id: string, actor: string): Promise<void> {
-    const deleted = isRecipientId(id) ? await this.recipientsRepository.delete(id) : null;
+  /**
+   * The deletion is logged with its actor's subject (the table keeps no history of removed recipients); not with
+   * the address, which is personal data. Out of scope is a 404 like unknown.
+   */
+  async deleteRecipient(id: string, principal: Principal): Promise<void> {
+    const deleted = isRecipientId(id) ? await this.recipientsRepository.delete(id, principal.scope.agencyRoots) : null;
     if (!deleted) throw new NotFoundException(`recipient ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)} does not exist`);
-    this.logger.log({ msg: 'recipient removed', recipientId: deleted.id, agencyCode: deleted.agencyCode, email: deleted.email, actor });
+    this.logger.log({ msg: 'recipient removed', recipientId: deleted.id, agencyCode: deleted.agencyCode, actor: principal.subject });
   }
 }
 

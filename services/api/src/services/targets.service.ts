@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { actorOf, may, Principal } from '@dvc/auth';
 import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
 import {
   ALERT_SEVERITIES,
@@ -6,6 +7,7 @@ import {
   TARGET_METRICS,
   TargetMatch,
   TargetRule,
+  TargetScope,
   TargetSubject,
   resolveEffectiveTargets,
 } from '@dvc/domain';
@@ -28,7 +30,8 @@ const UNIQUE_VIOLATION = '23505';
 export class TargetsService {
   constructor(private readonly targetsRepository: TargetsRepository) {}
 
-  async findTargets(query: TargetsQuery): Promise<Page<TargetDto>> {
+  /** The shared rules and those of agencies in the caller's scope. */
+  async findTargets(query: TargetsQuery, principal: Principal): Promise<Page<TargetDto>> {
     const rows = await this.targetsRepository.find({
       scopeKind: query.scopeKind ?? null,
       metric: query.metric ?? null,
@@ -36,20 +39,22 @@ export class TargetsService {
       procedureCode: query.procedure ?? null,
       after: query.cursor,
       limit: query.limit + 1,
+      scopeRoots: principal.scope.agencyRoots,
     });
     return toPage(rows, query.limit, (row) => [row.cursorCreatedAt, row.target.id], (row) => row.target);
   }
 
-  async getTarget(id: string): Promise<TargetDto> {
-    const target = isUuid(id) ? await this.targetsRepository.findOne(id) : null;
+  async getTarget(id: string, principal: Principal): Promise<TargetDto> {
+    const target = isUuid(id) ? await this.targetsRepository.findOne(id, principal.scope.agencyRoots) : null;
     if (!target) throw notFound(id);
     return target;
   }
 
-  async createTarget(body: CreateTargetBody, actor: string): Promise<TargetDto> {
+  async createTarget(body: CreateTargetBody, principal: Principal): Promise<TargetDto> {
+    await this.refuseUnlessMayChange(body.scope, principal);
     const target = { scope: body.scope, metric: body.metric, threshold: body.threshold, severity: body.severity };
     try {
-      return await this.targetsRepository.create({ ...target, enabled: body.enabled ?? true, note: body.note ?? null }, actor);
+      return await this.targetsRepository.create({ ...target, enabled: body.enabled ?? true, note: body.note ?? null }, actorOf(principal));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.targetsRepository.findByKey(target.scope, target.metric, target.severity);
@@ -60,11 +65,11 @@ export class TargetsService {
     }
   }
 
-  async updateTarget(id: string, body: UpdateTargetBody, actor: string): Promise<TargetDto> {
-    if (!isUuid(id)) throw notFound(id);
+  async updateTarget(id: string, body: UpdateTargetBody, principal: Principal): Promise<TargetDto> {
+    await this.refuseUnlessMayChangeTarget(id, principal);
     const { version, ...changes } = body;
     try {
-      return guarded(id, version, await this.targetsRepository.update(id, version, changes, actor));
+      return guarded(id, version, await this.targetsRepository.update(id, version, changes, actorOf(principal), principal.scope.agencyRoots));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       throw new ConflictException(
@@ -73,31 +78,59 @@ export class TargetsService {
     }
   }
 
-  async deleteTarget(id: string, version: number | null, actor: string): Promise<void> {
-    if (!isUuid(id)) throw notFound(id);
-    guarded(id, version, await this.targetsRepository.delete(id, version, actor));
+  async deleteTarget(id: string, version: number | null, principal: Principal): Promise<void> {
+    await this.refuseUnlessMayChangeTarget(id, principal);
+    guarded(id, version, await this.targetsRepository.delete(id, version, actorOf(principal), principal.scope.agencyRoots));
   }
 
-  async findAudit(query: TargetAuditQuery): Promise<Page<TargetAuditEntryDto>> {
+  /**
+   * A rule of one agency (agency, agencyProcedure) may be changed by holders of targets:write whose scope holds
+   * that agency; a shared rule (all, agencyLevel, onlineLevel, procedure everywhere) affects every agency, so it
+   * needs targets:write-shared. 403 otherwise: the caller may see shared rules, so nothing is hidden by saying so.
+   */
+  private async refuseUnlessMayChange(scope: TargetScope, principal: Principal): Promise<void> {
+    const agencyCode = scope.kind === 'agency' || scope.kind === 'agencyProcedure' ? scope.agencyCode : null;
+    if (agencyCode === null) {
+      if (!may(principal, 'targets:write-shared')) {
+        throw new ForbiddenException(`scope: a ${scope.kind} rule applies to every agency and needs permission targets:write-shared (province-operator)`);
+      }
+      return;
+    }
+    if (!(await this.targetsRepository.agencyInScope(agencyCode, principal.scope.agencyRoots))) {
+      throw new ForbiddenException(`scope.agencyCode: ${agencyCode} is outside your scope`);
+    }
+  }
+
+  /** A target the caller cannot see is a 404; one it sees but may not change (a shared rule) a 403. A scope never changes. */
+  private async refuseUnlessMayChangeTarget(id: string, principal: Principal): Promise<void> {
+    const current = isUuid(id) ? await this.targetsRepository.findOne(id, principal.scope.agencyRoots) : null;
+    if (!current) throw notFound(id);
+    await this.refuseUnlessMayChange(current.scope, principal);
+  }
+
+  /** Audit entries of the targets the caller sees. */
+  async findAudit(query: TargetAuditQuery, principal: Principal): Promise<Page<TargetAuditEntryDto>> {
     const rows = await this.targetsRepository.findAudit({
       targetId: query.targetId ?? null,
       actor: query.actor ?? null,
       action: query.action ?? null,
       beforeId: query.cursor,
       limit: query.limit + 1,
+      scopeRoots: principal.scope.agencyRoots,
     });
     return toPage(rows, query.limit, (row) => [row.id], toAuditEntry);
   }
 
   /** The history of one target, also after it was deleted; 404 only if it never existed. */
-  async findTargetAudit(id: string, query: OneTargetAuditQuery): Promise<Page<TargetAuditEntryDto>> {
-    if (!isUuid(id) || !(await this.targetsRepository.everExisted(id))) throw notFound(id, 'never existed');
-    return this.findAudit({ ...query, targetId: id });
+  async findTargetAudit(id: string, query: OneTargetAuditQuery, principal: Principal): Promise<Page<TargetAuditEntryDto>> {
+    if (!isUuid(id) || !(await this.targetsRepository.everExisted(id, principal.scope.agencyRoots))) throw notFound(id, 'never existed');
+    return this.findAudit({ ...query, targetId: id }, principal);
   }
 
-  async effectiveTargets(query: EffectiveTargetsQuery): Promise<EffectiveTargetsDto> {
+  /** For an agency of the caller's scope (404 otherwise, as for an unknown one). */
+  async effectiveTargets(query: EffectiveTargetsQuery, principal: Principal): Promise<EffectiveTargetsDto> {
     const agencyCode = query.agency;
-    const agency = await this.targetsRepository.agencySubject(agencyCode);
+    const agency = await this.targetsRepository.agencySubject(agencyCode, principal.scope.agencyRoots);
     if (!agency) {
       throw new NotFoundException(`agency ${JSON.stringify(agencyCode)} is not known: no event has named it yet, so its level and parents are unknown`);
     }

@@ -1,4 +1,5 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { actorOf, Principal } from '@dvc/auth';
 import { randomBytes } from 'node:crypto';
 import type { SourceActivityDto, WebhookDto, WebhookWithSecretDto } from '../dtos/webhook.dto';
 import type { CreateWebhookBody, SourceActivityQuery, UpdateWebhookBody, WebhooksQuery } from '../dtos/webhooks-input.dto';
@@ -22,40 +23,52 @@ export class WebhooksService {
 
   constructor(private readonly webhooksRepository: WebhooksRepository) {}
 
-  async findWebhooks(query: WebhooksQuery): Promise<Page<WebhookDto>> {
-    const rows = await this.webhooksRepository.find({ ...query, limit: query.limit + 1 });
+  async findWebhooks(query: WebhooksQuery, principal: Principal): Promise<Page<WebhookDto>> {
+    const rows = await this.webhooksRepository.find({ ...query, limit: query.limit + 1, scopeRoots: principal.scope.agencyRoots });
     return toPage(rows, query.limit, (row) => [row.cursorCreatedAt, row.id], toDto);
   }
 
-  async getWebhook(id: string): Promise<WebhookDto> {
-    const record = isUuid(id) ? await this.webhooksRepository.findOne(id) : null;
+  /** Out of scope reads as unknown (404). */
+  async getWebhook(id: string, principal: Principal): Promise<WebhookDto> {
+    const record = isUuid(id) ? await this.webhooksRepository.findOne(id, principal.scope.agencyRoots) : null;
     if (!record) throw notFound(id);
     return toDto(record);
   }
 
-  async createWebhook(body: CreateWebhookBody, actor: string): Promise<WebhookWithSecretDto> {
+  async createWebhook(body: CreateWebhookBody, principal: Principal): Promise<WebhookWithSecretDto> {
+    await this.refuseAgencyOutOfScope(body.agencyCode, principal);
+    const actor = actorOf(principal);
     const secret = body.secret ?? generateWebhookSecret();
     const created = toDto(await this.webhooksRepository.create({ ...body, secret }, actor));
-    this.logger.log({ msg: 'webhook endpoint registered', webhookId: created.id, url: created.url, agencyCode: created.agencyCode, enabled: created.enabled, actor });
+    this.logger.log({ msg: 'webhook endpoint registered', webhookId: created.id, url: created.url, agencyCode: created.agencyCode, enabled: created.enabled, actor: actor.subject });
     return { ...created, secret };
   }
 
-  async updateWebhook(id: string, body: UpdateWebhookBody, actor: string): Promise<WebhookDto | WebhookWithSecretDto> {
+  async updateWebhook(id: string, body: UpdateWebhookBody, principal: Principal): Promise<WebhookDto | WebhookWithSecretDto> {
     if (!isUuid(id)) throw notFound(id);
+    if (body.agencyCode !== undefined) await this.refuseAgencyOutOfScope(body.agencyCode, principal);
     const { rotateSecret, ...rest } = body;
     const changes: WebhookChanges = { ...rest };
     if (rotateSecret) changes.secret = generateWebhookSecret();
-    const updated = await this.webhooksRepository.update(id, changes);
+    const updated = await this.webhooksRepository.update(id, changes, principal.scope.agencyRoots);
     if (!updated) throw notFound(id);
     const changed = Object.keys(changes);
-    this.logger.log({ msg: 'webhook endpoint changed', webhookId: id, changed, actor });
+    this.logger.log({ msg: 'webhook endpoint changed', webhookId: id, changed, actor: principal.subject });
     return changes.secret === undefined ? toDto(updated) : { ...toDto(updated), secret: changes.secret };
   }
 
-  async deleteWebhook(id: string, actor: string): Promise<void> {
-    const deleted = isUuid(id) ? await this.webhooksRepository.delete(id) : null;
+  async deleteWebhook(id: string, principal: Principal): Promise<void> {
+    const deleted = isUuid(id) ? await this.webhooksRepository.delete(id, principal.scope.agencyRoots) : null;
     if (!deleted) throw notFound(id);
-    this.logger.log({ msg: 'webhook endpoint removed', webhookId: id, url: deleted.url, actor });
+    this.logger.log({ msg: 'webhook endpoint removed', webhookId: id, url: deleted.url, actor: principal.subject });
+  }
+
+  /** An endpoint for one agency's alerts may only name an agency of the caller's scope (null: every alert). */
+  private async refuseAgencyOutOfScope(agencyCode: string | null | undefined, principal: Principal): Promise<void> {
+    if (agencyCode == null) return;
+    if (!(await this.webhooksRepository.agencyInScope(agencyCode, principal.scope.agencyRoots))) {
+      throw new ForbiddenException(`agencyCode: ${agencyCode} is outside your scope`);
+    }
   }
 
   async sourceActivity(query: SourceActivityQuery): Promise<Page<SourceActivityDto>> {

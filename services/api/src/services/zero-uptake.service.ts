@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AgencyScope } from '@dvc/domain';
 import type { ZeroUptakeItemDto } from '../dtos/zero-uptake.dto';
 import { ZeroUptakeQuery, zeroUptakeSortKey } from '../dtos/zero-uptake-query.dto';
 import { ZeroUptakeRepository } from '../repositories/zero-uptake.repository';
@@ -8,8 +9,8 @@ import { Page, toPage } from '../utils/page.util';
 export class ZeroUptakeService {
   constructor(private readonly zeroUptakeRepository: ZeroUptakeRepository) {}
 
-  async findZeroUptake(query: ZeroUptakeQuery): Promise<Page<ZeroUptakeItemDto>> {
-    const rows = await this.zeroUptakeRepository.find({ ...query, limit: query.limit + 1 });
+  async findZeroUptake(query: ZeroUptakeQuery, scope: AgencyScope): Promise<Page<ZeroUptakeItemDto>> {
+    const rows = await this.zeroUptakeRepository.find({ ...query, limit: query.limit + 1, scopeRoots: scope.agencyRoots });
     return toPage(rows, query.limit, zeroUptakeSortKey, (row) => row);
   }
 }
