@@ -51,8 +51,10 @@ export const oidcEnvironment = z.object({
   ),
   /** Leeway for clock differences when checking `exp` and `nbf`. */
   OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  /** Signing keys are fetched again after this long, and at once (at most every 30 s) when a token names an unknown key. */
+  /** Signing keys are fetched again after this long, and at once (see the cooldown) when a token names an unknown key. */
   OIDC_JWKS_CACHE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  /** Least time between two fetches of the keys, so tokens naming made-up keys cannot make us hammer the provider. */
+  OIDC_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   OIDC_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
 });
 

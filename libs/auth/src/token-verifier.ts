@@ -82,7 +82,7 @@ export class OidcTokenVerifier {
       const pending = this.resolveJwksUrl().then((url) =>
         createRemoteJWKSet(url, {
           timeoutDuration: this.config.OIDC_HTTP_TIMEOUT_MS,
-          cooldownDuration: 30_000,
+          cooldownDuration: this.config.OIDC_JWKS_COOLDOWN_SECONDS * 1000,
           cacheMaxAge: this.config.OIDC_JWKS_CACHE_SECONDS * 1000,
         }),
       );

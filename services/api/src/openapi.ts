@@ -10,7 +10,7 @@ import type { ApiEnvironment } from './config/api-environment';
  */
 export function setupOpenApi(app: INestApplication): void {
   const config = app.get<ConfigService<ApiEnvironment, true>>(ConfigService);
-  app.use(['/docs', '/docs-json'], edgeAccess(config.get('DOCS_ACCESS', { infer: true }), 'catalogue:read', app.get(OidcTokenVerifier)));
+  app.use(['/docs', '/docs-json', '/docs-yaml'], edgeAccess(config.get('DOCS_ACCESS', { infer: true }), 'catalogue:read', app.get(OidcTokenVerifier)));
   documentApi(
     app,
     'DVC Monitor API',
