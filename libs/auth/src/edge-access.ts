@@ -3,7 +3,7 @@ import { HttpException } from '@nestjs/common';
 import { Permission } from '@dvc/domain';
 import { authenticate } from './authorization.guard';
 import type { AuthenticatedRequest } from './decorators';
-import type { EdgeAccessMode } from './oidc-environment';
+import type { EdgeAccessMode } from '@dvc/config';
 import { may } from './principal';
 import type { OidcTokenVerifier } from './token-verifier';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EDGE_ACCESS_MODES } from '@dvc/config';
 import { ROLES, Role } from '@dvc/domain';
 
 /** Asymmetric signatures only: `none` and the HMAC family (HS*) can never be configured. */
@@ -60,15 +61,7 @@ export const oidcEnvironment = z.object({
 
 export type OidcEnvironment = z.infer<typeof oidcEnvironment>;
 
-/**
- * Who may read `/metrics` and `/docs`: `loopback` (default) lets callers on this machine in without a token and
- * asks everyone else for one; `token` always asks; `open` lets everyone in (a private network that only the
- * scraper reaches).
- */
-export const EDGE_ACCESS_MODES = ['loopback', 'token', 'open'] as const;
-export type EdgeAccessMode = (typeof EDGE_ACCESS_MODES)[number];
-
-export const edgeAccessEnvironment = z.object({
-  METRICS_ACCESS: z.enum(EDGE_ACCESS_MODES).default('loopback'),
+/** Who may read `/docs` (the modes of METRICS_ACCESS, in libs/config). */
+export const docsAccessEnvironment = z.object({
   DOCS_ACCESS: z.enum(EDGE_ACCESS_MODES).default('loopback'),
 });

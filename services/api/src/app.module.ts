@@ -1,7 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule, edgeAccess, OidcTokenVerifier } from '@dvc/auth';
+import { AuthModule } from '@dvc/auth';
 import { validateEnvironment } from '@dvc/config';
 import { HealthController, ObservabilityModule } from '@dvc/observability';
 import { dataSourceOptions } from '@dvc/persistence';
@@ -96,14 +96,7 @@ export const SERVICE_NAME = 'api';
   ],
 })
 export class AppModule implements NestModule {
-  constructor(
-    private readonly config: ConfigService<ApiEnvironment, true>,
-    private readonly verifier: OidcTokenVerifier,
-  ) {}
-
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-    // /metrics is the Prometheus module's controller: its access is decided here, before the guard.
-    consumer.apply(edgeAccess(this.config.get('METRICS_ACCESS', { infer: true }), 'operations:read', this.verifier)).forRoutes('metrics');
   }
 }

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '@dvc/auth';
 import { READINESS_CHECKS, ReadinessCheck } from './readiness-checks';
 
+/** Open to anyone, with or without a token: probes of the orchestrator and load balancer carry none. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

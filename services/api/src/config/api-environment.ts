@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { edgeAccessEnvironment, oidcEnvironment } from '@dvc/auth';
+import { docsAccessEnvironment, oidcEnvironment } from '@dvc/auth';
 import { commonEnvironment, httpEnvironment } from '@dvc/config';
 
 /**
@@ -9,7 +9,7 @@ import { commonEnvironment, httpEnvironment } from '@dvc/config';
 export const apiEnvironment = commonEnvironment.extend({
   ...httpEnvironment(3000).shape,
   ...oidcEnvironment.shape,
-  ...edgeAccessEnvironment.shape,
+  ...docsAccessEnvironment.shape,
   /** A public aggregate query that runs longer than this is cancelled by PostgreSQL. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** How often the adoption gauges of /metrics are refreshed from PostgreSQL (one set of queries each time). */
