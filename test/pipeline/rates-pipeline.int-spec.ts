@@ -1,5 +1,6 @@
 import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth';
 import { kafkaClient } from '../support/infrastructure';
+import { passwordToken } from '../support/keycloak';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
@@ -16,9 +17,11 @@ interface RateItem extends ExpectedCounts {
 async function allRates(api: ServiceProcess, query: string): Promise<RateItem[]> {
   const items: RateItem[] = [];
   let cursor: string | null = null;
+  // The province operator: the scenario's agencies all sit under its root, so its scope sees them all.
+  const headers = { authorization: `Bearer ${await passwordToken('operator')}` };
   do {
     const url: string = `${api.url}/v1/rates?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await fetch(url);
+    const response = await fetch(url, { headers });
     if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { items: RateItem[]; nextCursor: string | null };
     items.push(...page.items);
@@ -130,7 +133,7 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
   });
 
   it('lists the agencies and procedures seen, with the hierarchy', async () => {
-    const response = await fetch(`${api.url}/v1/agencies?limit=100`);
+    const response = await fetch(`${api.url}/v1/agencies?limit=100`, { headers: { authorization: `Bearer ${await passwordToken('operator')}` } });
     const body = (await response.json()) as { items: Array<{ code: string; parentCode: string | null }> };
     expect(body.items.map((agency) => agency.code).sort()).toEqual(
       [...new Set(validEvents.map((event) => (event.data.agency as { code: string }).code))].sort(),
