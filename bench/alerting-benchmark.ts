@@ -33,6 +33,7 @@ import { SMTPServer } from 'smtp-server';
 import { addDays, decideAlert, formatDay, vietnamToday } from '@dvc/domain';
 import { migrate } from '@dvc/persistence';
 import { freePort, ServiceProcess, sleep } from './support/children';
+import { BenchKafkaSecurity } from './support/kafka-security';
 import { ProcessSampler } from './support/proc-stats';
 
 export const SECTION_START = '<!-- alerting-benchmark:start -->';
@@ -188,7 +189,8 @@ async function latencyBenchmark(options: AlertingBenchOptions): Promise<LatencyR
     rateChanges: `${prefix}.rate-changes`,
     alerts: `${prefix}.alerts`,
   };
-  const kafka = new Kafka({ clientId: 'dvc-bench-alerting', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  const kafkaSecurity = new BenchKafkaSecurity(options.repoRoot, options.brokers);
+  const kafka = new Kafka({ clientId: 'dvc-bench-alerting', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 }, ...kafkaSecurity.connection() });
   const trials = options.trials;
   const seed = tippingSeed();
   const day = today();
@@ -245,7 +247,15 @@ async function latencyBenchmark(options: AlertingBenchOptions): Promise<LatencyR
   const services: ServiceProcess[] = [];
   const start = async (name: 'ingest' | 'aggregator' | 'alerting') => {
     const port = await freePort();
-    const service = new ServiceProcess(name, join(options.buildRoot, 'services', name, 'src/main.js'), environment, port, join(options.workDir, `${name}-latency.log`), options.repoRoot).spawn();
+    await kafkaSecurity.grant(kafka, environment, [name]);
+    const service = new ServiceProcess(
+      name,
+      join(options.buildRoot, 'services', name, 'src/main.js'),
+      kafkaSecurity.processEnvironment(environment, name),
+      port,
+      join(options.workDir, `${name}-latency.log`),
+      options.repoRoot,
+    ).spawn();
     services.push(service);
     await service.waitUntilReady();
     return service;
@@ -332,6 +342,8 @@ async function latencyBenchmark(options: AlertingBenchOptions): Promise<LatencyR
     await sink.stop();
     if (!options.keep) {
       await deleteTopics(kafka, Object.values(topics));
+      const groups = [environment.INGEST_GROUP_ID, environment.AGGREGATOR_GROUP_ID, environment.ALERT_RATE_CHANGES_GROUP_ID, environment.ALERT_SOURCE_ACTIVITY_GROUP_ID];
+      await kafkaSecurity.revoke(kafka, Object.values(topics), groups.filter((group): group is string => !!group)).catch(() => undefined);
       await dropDatabase(options.postgresUrl, databaseName).catch(() => undefined);
     }
   }
@@ -346,7 +358,8 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
   const databaseUrl = `${options.postgresUrl}/${databaseName}`;
   const prefix = `bench-sweep.${runId}`;
   const topics = { canonical: `${prefix}.canonical`, rateChanges: `${prefix}.rate-changes`, alerts: `${prefix}.alerts` };
-  const kafka = new Kafka({ clientId: 'dvc-bench-sweep', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  const kafkaSecurity = new BenchKafkaSecurity(options.repoRoot, options.brokers);
+  const kafka = new Kafka({ clientId: 'dvc-bench-sweep', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 }, ...kafkaSecurity.connection() });
   const { sweepAgencies: agencies, sweepProcedures: procedures } = options;
   const day = today();
   options.log(`alerting sweep: seeding ${agencies} agencies × ${procedures} procedures`);
@@ -424,7 +437,15 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
   const sampler = new ProcessSampler(100);
   sampler.start();
   const port = await freePort();
-  const alerting = new ServiceProcess('alerting', join(options.buildRoot, 'services/alerting/src/main.js'), environment, port, join(options.workDir, 'alerting-sweep.log'), options.repoRoot).spawn();
+  await kafkaSecurity.grant(kafka, environment, ['alerting']);
+  const alerting = new ServiceProcess(
+    'alerting',
+    join(options.buildRoot, 'services/alerting/src/main.js'),
+    kafkaSecurity.processEnvironment(environment, 'alerting'),
+    port,
+    join(options.workDir, 'alerting-sweep.log'),
+    options.repoRoot,
+  ).spawn();
   try {
     sampler.track('alerting', alerting.pid);
     await alerting.waitUntilReady(120_000);
@@ -463,6 +484,8 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
     await alerting.stop().catch(() => undefined);
     if (!options.keep) {
       await deleteTopics(kafka, Object.values(topics));
+      const groups = [environment.ALERT_RATE_CHANGES_GROUP_ID, environment.ALERT_SOURCE_ACTIVITY_GROUP_ID];
+      await kafkaSecurity.revoke(kafka, Object.values(topics), groups.filter((group): group is string => !!group)).catch(() => undefined);
       await dropDatabase(options.postgresUrl, databaseName).catch(() => undefined);
     }
   }

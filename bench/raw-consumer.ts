@@ -8,7 +8,7 @@
  * Prints one JSON line (RawConsumerResult) on stdout and exits 0, or exits 1 on timeout or error.
  */
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 
 export interface RawConsumerOptions {
   brokers: string[];
@@ -21,6 +21,11 @@ export interface RawConsumerOptions {
   maxBytesPerPartition?: number;
   partitionsConsumedConcurrently?: number;
   timeoutMs?: number;
+  /**
+   * deploy/kafka/security.cjs: when given, SASL/TLS from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and
+   * KAFKA_SSL_CA_FILE of the environment (that module loads Node's built-ins only: the RSS stays kafkajs').
+   */
+  securityModule?: string;
 }
 
 export interface RawConsumerResult {
@@ -37,7 +42,9 @@ export interface RawConsumerResult {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as RawConsumerOptions;
-  const kafka = new Kafka({ clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: logLevel.WARN });
+  const security = options.securityModule ? (require(options.securityModule) as typeof import('../deploy/kafka/security.cjs')) : undefined;
+  const connection = (security?.kafkaConnectionOptions(process.env) ?? {}) as Pick<KafkaConfig, 'ssl' | 'sasl'>;
+  const kafka = new Kafka({ clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: logLevel.WARN, ...connection });
   const consumer = kafka.consumer({ groupId: options.groupId, maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024 });
   let messages = 0;
   let bytes = 0;

@@ -36,6 +36,7 @@ import { migrate } from '@dvc/persistence';
 import { alertingOptionsFromEnvironment, renderAlertingSection, runAlertingBenchmark, writeAlertingSection } from './alerting-benchmark';
 import type { RawConsumerOptions, RawConsumerResult } from './raw-consumer';
 import { freePort, liveChildren, runNode, ServiceProcess, sleep } from './support/children';
+import { BenchKafkaSecurity } from './support/kafka-security';
 import { COUNTERS, Counts, ExpectedCounts, expectedCountsOf, zeroCounts } from './support/expected-counts';
 import {
   busySecondsBetween,
@@ -92,7 +93,10 @@ const groups = {
   rawParse: `bench.${runId}.raw-parse`,
 };
 
-const kafka = new Kafka({ clientId: 'dvc-bench', brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+/** SASL/TLS on a secured broker: the benchmark's clients as admin, each service as its own principal. */
+const kafkaSecurity = new BenchKafkaSecurity(REPO_ROOT, config.brokers, env);
+/** Created once the broker answers (a broker this run starts has no credentials before). */
+let kafka: Kafka;
 const sampler = new ProcessSampler(250);
 const ourPids = new Set<number>();
 /** Other work seen on the machine at the stage boundaries: command line → pids. */
@@ -121,6 +125,8 @@ async function main(): Promise<number> {
 
   await requirePostgresAndRedis();
   const kafkaStartedByRun = await ensureKafka();
+  kafka = new Kafka({ clientId: 'dvc-bench', brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 }, ...kafkaSecurity.connection() });
+  log(`Kafka ${config.brokers.join(',')}: ${kafkaSecurity.secured ? 'SASL_SSL/SCRAM with ACLs; services as their own principals' : 'plaintext'}`);
 
   let services: ServiceProcess[] = [];
   const cleanUp = async () => {
@@ -170,13 +176,14 @@ async function main(): Promise<number> {
     // process stays small and quiet while the stages are measured.
     const events = generated.events;
 
-    // 2. Replay into the input topic: producer throughput.
+    // 2. Replay into the input topic: producer throughput (as the trusted producer dvc-simulator).
     noteConcurrent();
+    await kafkaSecurity.grant(kafka, { ...env, TOPIC_DOSSIER_EVENTS: topics.dossierEvents }, ['simulator']);
     log(`replaying into ${topics.dossierEvents}`);
     let window = cpuWindow();
     const replay = await runNode('replay', simulatorMain(), ['replay', '--file', file, '--topic', topics.dossierEvents], {
       cwd: REPO_ROOT,
-      env: { ...env, KAFKA_BROKERS: config.brokers.join(','), LOG_LEVEL: 'warn' },
+      env: kafkaSecurity.processEnvironment({ ...env, KAFKA_BROKERS: config.brokers.join(','), LOG_LEVEL: 'warn' }, 'simulator'),
       sampler,
       log: childLog,
     });
@@ -234,8 +241,16 @@ async function main(): Promise<number> {
       INGEST_GROUP_ID: groups.ingest,
       AGGREGATOR_GROUP_ID: groups.aggregator,
     };
-    const ingest = new ServiceProcess('ingest', serviceMain('ingest'), serviceEnv, await freePort(), join(workDir, 'ingest.log'), REPO_ROOT);
-    const aggregator = new ServiceProcess('aggregator', serviceMain('aggregator'), serviceEnv, await freePort(), join(workDir, 'aggregator.log'), REPO_ROOT);
+    await kafkaSecurity.grant(kafka, serviceEnv, ['ingest', 'aggregator']);
+    const ingest = new ServiceProcess('ingest', serviceMain('ingest'), kafkaSecurity.processEnvironment(serviceEnv, 'ingest'), await freePort(), join(workDir, 'ingest.log'), REPO_ROOT);
+    const aggregator = new ServiceProcess(
+      'aggregator',
+      serviceMain('aggregator'),
+      kafkaSecurity.processEnvironment(serviceEnv, 'aggregator'),
+      await freePort(),
+      join(workDir, 'aggregator.log'),
+      REPO_ROOT,
+    );
     services = [ingest, aggregator];
     log('starting ingest and aggregator');
     const pipeline = await runPipeline(ingest, aggregator, events).catch((error: unknown) => {
@@ -397,10 +412,19 @@ async function generate(file: string, childLog: WriteStream) {
 async function rawRead(name: string, groupId: string, parse: boolean, expected: number, childLog: WriteStream) {
   log(`raw read of ${topics.dossierEvents} (${parse ? 'JSON.parse of each value' : 'no parsing'})`);
   const window = startCpuWindow(brokerPid);
-  const options: RawConsumerOptions = { brokers: config.brokers, topic: topics.dossierEvents, groupId, expected, parse, timeoutMs: config.timeoutMs };
+  const options: RawConsumerOptions = {
+    brokers: config.brokers,
+    topic: topics.dossierEvents,
+    groupId,
+    expected,
+    parse,
+    timeoutMs: config.timeoutMs,
+    securityModule: kafkaSecurity.modulePath,
+  };
   const run = await runNode(name, join(BUILD_ROOT, 'bench', 'raw-consumer.js'), [JSON.stringify(options)], {
     cwd: REPO_ROOT,
-    env,
+    // The raw consumer is the benchmark's own client (admin): it measures kafkajs, not the ACLs.
+    env: kafkaSecurity.processEnvironment(env),
     sampler,
     log: childLog,
     echo: false,
@@ -574,7 +598,13 @@ async function requirePostgresAndRedis(): Promise<void> {
 }
 
 async function kafkaAnswers(): Promise<boolean> {
-  const probe = new Kafka({ clientId: 'dvc-bench-probe', brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
+  let connection: ReturnType<BenchKafkaSecurity['connection']>;
+  try {
+    connection = kafkaSecurity.connection();
+  } catch {
+    return false; // a secured data dir without credentials yet: nothing of ours answers
+  }
+  const probe = new Kafka({ clientId: 'dvc-bench-probe', brokers: config.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000, ...connection });
   const admin = probe.admin();
   try {
     await admin.connect();
@@ -647,6 +677,7 @@ async function deleteKafkaResources(): Promise<void> {
     await admin.connect();
     await admin.deleteTopics({ topics: Object.values(topics) }).catch((error) => log(`could not delete the topics: ${String(error)}`));
     await admin.deleteGroups(Object.values(groups)).catch(() => undefined);
+    await kafkaSecurity.revoke(kafka, Object.values(topics), Object.values(groups)).catch((error) => log(`could not delete the run's ACLs: ${String(error)}`));
   } catch (error) {
     log(`could not clean up Kafka: ${String(error)}`);
   } finally {

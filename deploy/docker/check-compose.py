@@ -8,7 +8,8 @@ file the Dockerfile copies exists and is not excluded by .dockerignore, every co
 given has its entry point, every environment variable given to a service is read by its code, the
 published ports match each service's HTTP_PORT, Kafka's listeners agree, and every dependency,
 health check and volume referenced is defined, every host path mounted exists, every image not
-built here is pinned to a version, and every port is published on 127.0.0.1 only.
+built here is pinned to a version, every port is published on 127.0.0.1 only, and the API trusts the
+issuer that the keycloak service puts in its tokens.
 """
 import fnmatch
 import re
@@ -124,6 +125,34 @@ def check_kafka(service: dict) -> None:
             problem(f"kafka: published port {container_port} is no listener's port")
 
 
+def check_keycloak(services: dict) -> None:
+    """The API trusts exactly the issuer Keycloak puts in tokens (its KC_HOSTNAME + /realms/dvc), and
+    fetches the keys from the keycloak service over the compose network."""
+    keycloak = services.get("keycloak")
+    api_env = (services.get("api") or {}).get("environment") or {}
+    if keycloak is None:
+        if "OIDC_ISSUER_URL" in api_env:
+            problem("api: OIDC_ISSUER_URL is set but there is no keycloak service")
+        return
+    kc_env = keycloak.get("environment") or {}
+    hostname = str(kc_env.get("KC_HOSTNAME", "")).rstrip("/")
+    if not hostname.startswith(("http://", "https://")):
+        problem(f"keycloak: KC_HOSTNAME={hostname!r} should be a full URL (the issuer's origin as clients see it)")
+    issuer = str(api_env.get("OIDC_ISSUER_URL", ""))
+    if issuer != f"{hostname}/realms/dvc":
+        problem(f"api: OIDC_ISSUER_URL={issuer!r} is not keycloak's KC_HOSTNAME + /realms/dvc ({hostname}/realms/dvc): every token would be refused")
+    jwks = str(api_env.get("OIDC_JWKS_URL", ""))
+    if jwks and not jwks.startswith("http://keycloak:8080/realms/dvc/"):
+        problem(f"api: OIDC_JWKS_URL={jwks!r} does not point at the keycloak service's realm dvc")
+    if "--import-realm" not in (keycloak.get("command") or []):
+        problem("keycloak: command lacks --import-realm (the demo realms would be missing)")
+    if not any(str(m).split(":")[1:2] == ["/opt/keycloak/data/import"] for m in keycloak.get("volumes", [])):
+        problem("keycloak: deploy/keycloak/realms is not mounted at /opt/keycloak/data/import")
+    depends = (services.get("api") or {}).get("depends_on") or {}
+    if (depends.get("keycloak") or {}).get("condition") != "service_healthy":
+        problem("api: should wait for keycloak to be healthy")
+
+
 def main() -> int:
     compose_path = ROOT / "docker-compose.yml"
     compose = yaml.safe_load(compose_path.read_text())
@@ -207,6 +236,8 @@ def main() -> int:
             container_port = str(mapping).split(":")[-1]
             if str(port) != container_port:
                 problem(f"{name}: publishes container port {container_port}, but the service listens on HTTP_PORT {port}")
+
+    check_keycloak(services)
 
     published = {str(m).split(":")[-1] for s in services.values() for m in s.get("ports", [])}
     for wanted in ("3000", "3001"):

@@ -3,6 +3,8 @@
 // and checks that existing ones have at least the wanted partition count.
 //
 //   KAFKA_BROKERS=127.0.0.1:9092 node deploy/kafka/create-topics.mjs
+//   Security as the services read it (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE: a super
+//   user's, see `kafka.sh credentials admin`); unset, on a secured local kafka.sh broker, as its admin.
 //   import { ensureTopics } from './create-topics.mjs'; await ensureTopics({ brokers: ['127.0.0.1:9092'] });
 //
 // Existing topics with fewer partitions are reported as an error, not grown: adding partitions
@@ -11,6 +13,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import security from './security.cjs';
 
 function intFromEnv(name, fallback) {
   const raw = process.env[name];
@@ -39,7 +42,7 @@ export function defaultTopics(env = process.env) {
 }
 
 function brokersFromEnv() {
-  return (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`).split(',').map((b) => b.trim()).filter(Boolean);
 }
 
 /**
@@ -54,7 +57,15 @@ export async function ensureTopics({ brokers, topics, kafka, log = () => {} } = 
     replicationFactor: t.replicationFactor ?? intFromEnv('KAFKA_REPLICATION_FACTOR', 1),
   }));
   const brokerList = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers ?? brokersFromEnv();
-  const client = kafka ?? new Kafka({ clientId: 'dvc-create-topics', brokers: brokerList, logLevel: logLevel.ERROR });
+  // SASL/TLS from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE, as the services read them.
+  const client =
+    kafka ??
+    new Kafka({
+      clientId: 'dvc-create-topics',
+      brokers: brokerList,
+      logLevel: logLevel.ERROR,
+      ...security.kafkaConnectionOptions(security.toolEnvironment({ ...process.env, KAFKA_BROKERS: brokerList.join(',') })),
+    });
   const admin = client.admin();
   await admin.connect();
   try {

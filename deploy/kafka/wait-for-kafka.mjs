@@ -4,9 +4,13 @@
 //
 //   node wait-for-kafka.mjs [--brokers 127.0.0.1:9092] [--timeout 90] [--pid <broker pid>] [--quiet]
 //
+// Connects like the services (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE; plaintext by
+// default); kafka.sh runs it with admin's environment on a secured broker.
+//
 // Exit codes: 0 = answering, 1 = timed out, 2 = the broker process (--pid) died while waiting.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import security from './security.cjs';
 
 function parseArgs(argv) {
   const opts = {
@@ -46,10 +50,11 @@ function processAlive(pid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function describeOnce(brokers) {
+async function describeOnce(brokers, connection) {
   const kafka = new Kafka({
     clientId: 'dvc-wait-for-kafka',
     brokers,
+    ...connection,
     logLevel: logLevel.NOTHING, // connection refusals are expected while the broker boots
     connectionTimeout: 1000,
     requestTimeout: 3000,
@@ -70,10 +75,12 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const brokers = opts.brokers.split(',').map((b) => b.trim()).filter(Boolean);
   const deadline = Date.now() + opts.timeout * 1000;
+  // Read once: a missing password or CA file is a configuration error, not a broker still booting.
+  const connection = security.kafkaConnectionOptions(process.env);
   let lastError;
   for (;;) {
     try {
-      const cluster = await describeOnce(brokers);
+      const cluster = await describeOnce(brokers, connection);
       if (!opts.quiet) {
         const ids = cluster.brokers.map((b) => `${b.nodeId}@${b.host}:${b.port}`).join(', ');
         console.log(`kafka answering on ${brokers.join(',')}: cluster ${cluster.clusterId}, brokers [${ids}], controller ${cluster.controller}`);

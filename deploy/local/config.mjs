@@ -2,6 +2,7 @@
 // environment, so two stacks (or a stack and the integration tests) can run side by side.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import kafkaSecurity from '../kafka/security.cjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STACK_DIR = resolve(process.env.STACK_DIR || join(REPO_ROOT, '.stack'));
@@ -10,6 +11,9 @@ export const PID_DIR = join(STACK_DIR, 'pids');
 /** Written by `up` when it started the Kafka broker itself, so that `down` stops only that one. */
 export const KAFKA_MARKER = join(PID_DIR, 'kafka.started-by-stack');
 export const KAFKA_SCRIPT = join(REPO_ROOT, 'deploy', 'kafka', 'kafka.sh');
+/** Written by `up` when it started Keycloak itself, so that `down` stops only that one. */
+export const KEYCLOAK_MARKER = join(PID_DIR, 'keycloak.started-by-stack');
+export const KEYCLOAK_SCRIPT = join(REPO_ROOT, 'deploy', 'keycloak', 'keycloak.sh');
 
 /** A development-only key; the banner prints it. Never register it anywhere but a local stack. */
 export const DEFAULT_DEMO_INGEST_API_KEY = 'dvc_local_demo_key_not_a_secret';
@@ -48,6 +52,10 @@ function port(env, name, fallback) {
 export function stackConfig(env = process.env) {
   const kafkaPort = port(env, 'KAFKA_PORT', 9092);
   const localBroker = `127.0.0.1:${kafkaPort}`;
+  // The identity provider: deploy/keycloak/keycloak.sh on KEYCLOAK_PORT, or another one (KEYCLOAK_URL).
+  const keycloakPort = port(env, 'KEYCLOAK_PORT', 18080);
+  const localKeycloak = `http://127.0.0.1:${keycloakPort}`;
+  const keycloakUrl = (env.KEYCLOAK_URL || localKeycloak).replace(/\/+$/, '');
   const httpHost = env.HTTP_HOST || '127.0.0.1';
   // A service bound to every interface is still probed (and shown) on loopback.
   const probeHost = httpHost === '0.0.0.0' || httpHost === '::' ? '127.0.0.1' : httpHost;
@@ -70,6 +78,11 @@ export function stackConfig(env = process.env) {
     kafkaPort,
     localBroker,
     kafkaBrokers: env.KAFKA_BROKERS || localBroker,
+    keycloakPort,
+    localKeycloak,
+    keycloakUrl,
+    /** The issuer the services trust: the demo province's realm of that Keycloak. */
+    oidcIssuerUrl: env.OIDC_ISSUER_URL || `${keycloakUrl}/realms/dvc`,
     databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/dvc_monitor',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379/0',
     httpHost,
@@ -97,11 +110,34 @@ export function sharedEnv(config) {
   };
 }
 
+/**
+ * The Kafka identity of a stack process on the local broker (kafka.sh): `principal`'s environment
+ * (password as a file, the broker's CA) when the broker is secured, plaintext otherwise, and nothing
+ * at all without a principal. Another broker (KAFKA_BROKERS): the caller's KAFKA_SECURITY_PROTOCOL,
+ * KAFKA_SASL_* and KAFKA_SSL_CA_FILE pass through as they are.
+ */
+export function kafkaEnv(config, principal) {
+  if (config.kafkaBrokers !== config.localBroker) return {};
+  if (!principal) return Object.fromEntries(kafkaSecurity.SECURITY_VARIABLES.map((name) => [name, undefined]));
+  return kafkaSecurity.principalEnvironment(kafkaSecurity.brokerDataDir(config.kafkaPort, process.env), principal);
+}
+
+/** `env` with its Kafka security variables replaced by `principal`'s on the local broker (see kafkaEnv). */
+export function withKafkaIdentity(config, env, principal) {
+  if (config.kafkaBrokers !== config.localBroker) return env;
+  const result = { ...kafkaSecurity.withoutSecurityVariables(env), ...kafkaEnv(config, principal) };
+  for (const [name, value] of Object.entries(result)) if (value === undefined) delete result[name];
+  return result;
+}
+
 export function serviceEnv(config, service) {
+  // Each service as its own principal (dvc-ingest, ...; the simulator as the trusted dvc-simulator);
+  // the api and the mail sink talk to no broker and get no Kafka credentials.
   const env = {
-    ...sharedEnv(config),
+    ...withKafkaIdentity(config, sharedEnv(config), kafkaSecurity.SERVICE_PRINCIPALS[service.name]),
     HTTP_HOST: config.httpHost,
     HTTP_PORT: String(service.port),
+    OIDC_ISSUER_URL: config.oidcIssuerUrl,
     // Nest's fallback logger (used before pino takes over) colours its output even into a pipe.
     NO_COLOR: process.env.NO_COLOR ?? '1',
   };

@@ -1,10 +1,10 @@
 // Everything the services need before they start: a build, PostgreSQL, Redis, Kafka with its
-// topics, the schema, and the demo HTTP source.
+// topics, Keycloak (the identity provider) with the demo realms, the schema, and the demo HTTP source.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { KAFKA_SCRIPT, REPO_ROOT, StackError, sharedEnv } from './config.mjs';
+import { KAFKA_SCRIPT, KEYCLOAK_SCRIPT, REPO_ROOT, StackError, sharedEnv, withKafkaIdentity } from './config.mjs';
 import { prefixFor, runStep, say } from './processes.mjs';
 
 const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
@@ -88,7 +88,7 @@ export function kafkaAnswers(config) {
   const probe = spawnSync(
     process.execPath,
     [join(REPO_ROOT, 'deploy/kafka/wait-for-kafka.mjs'), '--brokers', config.kafkaBrokers, '--timeout', '0', '--quiet'],
-    { cwd: REPO_ROOT, stdio: 'ignore' },
+    { cwd: REPO_ROOT, stdio: 'ignore', env: withKafkaIdentity(config, process.env, 'admin') },
   );
   return probe.status === 0;
 }
@@ -119,10 +119,71 @@ export function stopKafka(env = process.env) {
   return runStep('kafka', 'bash', [KAFKA_SCRIPT, 'stop'], { env });
 }
 
+/** Whether the demo realm's discovery document answers at the configured Keycloak. */
+export async function keycloakAnswers(config, timeoutMs = 3000) {
+  try {
+    const response = await fetch(`${config.keycloakUrl}/realms/dvc/.well-known/openid-configuration`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure Keycloak answers with the demo realms. The local one (deploy/keycloak/keycloak.sh) is
+ * started only when nothing answers and KEYCLOAK_URL names it (or is unset); `onStarting` is called
+ * just before, because from then on there may be a Keycloak to stop.
+ */
+export async function ensureKeycloak(config, onStarting) {
+  if (await keycloakAnswers(config)) {
+    say(`Keycloak already answers on ${config.keycloakUrl}; using it`);
+    return;
+  }
+  if (config.keycloakUrl !== config.localKeycloak) {
+    throw new StackError(
+      `Keycloak does not answer on KEYCLOAK_URL=${config.keycloakUrl} (realm dvc); the local one is started only when ` +
+        `KEYCLOAK_URL is unset or ${config.localKeycloak} (KEYCLOAK_PORT=${config.keycloakPort})`,
+    );
+  }
+  say(`starting Keycloak on ${config.localKeycloak} (bash deploy/keycloak/keycloak.sh start)`);
+  onStarting?.();
+  await runStep('keycloak', 'bash', [KEYCLOAK_SCRIPT, 'start'], { env: { ...process.env, KEYCLOAK_PORT: String(config.keycloakPort) } });
+}
+
+/** `keycloak.sh stop` only ever stops the Keycloak in its own PID file, never a foreign one. */
+export function stopKeycloak(env = process.env) {
+  return runStep('keycloak', 'bash', [KEYCLOAK_SCRIPT, 'stop'], { env });
+}
+
+/**
+ * The topics, and on a secured broker the services' ACLs for the stack's topic names and groups
+ * (kafka.sh start creates them for the defaults; TOPIC_* or *_GROUP_ID may differ here): as admin.
+ */
 export async function createTopics(config) {
   const { ensureTopics } = await import('../kafka/create-topics.mjs');
+  const { ensureServiceAcls } = await import('../kafka/acls.mjs');
+  const { default: kafkajs } = await import('kafkajs');
+  const { default: kafkaSecurity } = await import('../kafka/security.cjs');
   const prefix = prefixFor('kafka', 4);
-  await ensureTopics({ brokers: config.kafkaBrokers, log: (message) => process.stdout.write(`${prefix}${message}\n`) });
+  const log = (message) => process.stdout.write(`${prefix}${message}\n`);
+  const adminEnv = withKafkaIdentity(config, process.env, 'admin');
+  const kafka = new kafkajs.Kafka({
+    clientId: 'dvc-stack',
+    brokers: config.kafkaBrokers.split(','),
+    logLevel: kafkajs.logLevel.ERROR,
+    ...kafkaSecurity.kafkaConnectionOptions(adminEnv),
+  });
+  await ensureTopics({ brokers: config.kafkaBrokers, kafka, log });
+  if ((adminEnv.KAFKA_SECURITY_PROTOCOL || 'plaintext').toLowerCase() !== 'sasl_ssl') return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const bindings = await ensureServiceAcls({ admin, env: process.env });
+    log(`ACLs of ${[...new Set(bindings.map((b) => b.principal))].join(', ')} in place (SASL_SSL, SCRAM-SHA-512)`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function migrate(config) {
@@ -152,8 +213,8 @@ export function registerDemoSource(config) {
 
 /**
  * Up to the migrations and the demo source: what both `start` and `up` do before the services.
- * `hooks.checkpoint()` throws when a stop was requested meanwhile; `hooks.onKafkaStarting()` marks
- * the broker as this run's to stop.
+ * `hooks.checkpoint()` throws when a stop was requested meanwhile; `hooks.onKafkaStarting()` and
+ * `hooks.onKeycloakStarting()` mark the broker and Keycloak as this run's to stop.
  */
 export async function prepare(config, { build: wantBuild }, hooks) {
   if (wantBuild) await build();
@@ -163,7 +224,11 @@ export async function prepare(config, { build: wantBuild }, hooks) {
   await checkRedis(config);
   say(`PostgreSQL (${hostOf(config.databaseUrl)}) and Redis (${hostOf(config.redisUrl)}) answer`);
   hooks.checkpoint();
-  await ensureKafka(config, hooks.onKafkaStarting);
+  // Kafka and Keycloak start side by side (each ~10-40 s); both are awaited before anything goes on,
+  // so that a failure of one never leaves the other's start running unwatched.
+  const results = await Promise.allSettled([ensureKafka(config, hooks.onKafkaStarting), ensureKeycloak(config, hooks.onKeycloakStarting)]);
+  const failed = results.filter((result) => result.status === 'rejected').map((result) => result.reason);
+  if (failed.length) throw failed.length === 1 ? failed[0] : new StackError(failed.map((error) => error.message).join('\n'));
   hooks.checkpoint();
   await createTopics(config);
   await migrate(config);

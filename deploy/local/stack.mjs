@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole dvc-monitor stack on this machine without Docker: Kafka (deploy/kafka/kafka.sh),
-// the existing PostgreSQL and Redis, and the services from dist/.
+// Keycloak (deploy/keycloak/keycloak.sh), the existing PostgreSQL and Redis, and the services from dist/.
 //
 //   node deploy/local/stack.mjs start [--no-build]   foreground; Ctrl-C stops everything   (npm start)
 //   node deploy/local/stack.mjs up [--no-build]      background; returns once all are ready (npm run stack:up)
@@ -8,12 +8,13 @@
 //   node deploy/local/stack.mjs status               processes and readiness              (npm run stack:status)
 //
 // Environment: API_PORT, INGEST_PORT, AGGREGATOR_PORT, SIMULATOR_PORT (3000-3003) become each
-// service's HTTP_PORT; KAFKA_PORT (9092), KAFKA_BROKERS, DATABASE_URL, REDIS_URL, HTTP_HOST,
+// service's HTTP_PORT; KAFKA_PORT (9092), KAFKA_BROKERS, KEYCLOAK_PORT (18080), KEYCLOAK_URL,
+// OIDC_ISSUER_URL (<Keycloak>/realms/dvc), DATABASE_URL, REDIS_URL, HTTP_HOST,
 // LOG_LEVEL, SIMULATOR_RATE and any other variable pass through to the services;
 // DEMO_INGEST_API_KEY, DEMO_SOURCE_URI, STACK_READY_TIMEOUT (60 s), STACK_STOP_TIMEOUT (15 s), STACK_DIR (.stack).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { banner } from './banner.mjs';
-import { KAFKA_MARKER, PID_DIR, StackError, serviceEnv, stackConfig } from './config.mjs';
+import { KAFKA_MARKER, KEYCLOAK_MARKER, PID_DIR, StackError, serviceEnv, stackConfig } from './config.mjs';
 import { portInUse, probeReady, waitReady } from './health.mjs';
 import {
   isServiceProcess,
@@ -25,7 +26,7 @@ import {
   stopProcess,
   tailOf,
 } from './processes.mjs';
-import { checkPostgres, checkRedis, kafkaAnswers, prepare, stopKafka } from './prerequisites.mjs';
+import { checkPostgres, checkRedis, kafkaAnswers, keycloakAnswers, prepare, stopKafka, stopKeycloak } from './prerequisites.mjs';
 
 /** Thrown at a checkpoint of the start-up when a stop was requested meanwhile. */
 class Stopping extends Error {}
@@ -65,6 +66,7 @@ class ForegroundStack {
     this.stopping = false;
     this.exitCode = 0;
     this.kafkaStarted = false;
+    this.keycloakStarted = false;
     this.stopRequested = new Promise((resolve) => (this.resolveStop = resolve));
   }
 
@@ -82,6 +84,7 @@ class ForegroundStack {
       await prepare(this.config, { build }, {
         checkpoint: () => this.checkpoint(),
         onKafkaStarting: () => (this.kafkaStarted = true),
+        onKeycloakStarting: () => (this.keycloakStarted = true),
       });
       for (const wave of waves(this.config)) await this.startWave(wave);
       process.stdout.write(banner(this.config, { foreground: true }));
@@ -90,7 +93,8 @@ class ForegroundStack {
       // A step interrupted by the same Ctrl-C (it reaches the whole terminal group) is no news.
       if (!(error instanceof Stopping) && !this.stopping) {
         process.stderr.write(`\n${error instanceof StackError ? error.message : error.stack}\n\n`);
-        this.requestStop(1, this.running.length || this.kafkaStarted ? 'start-up failed: stopping what was started' : undefined);
+        const startedSomething = this.running.length || this.kafkaStarted || this.keycloakStarted;
+        this.requestStop(1, startedSomething ? 'start-up failed: stopping what was started' : undefined);
       }
     }
     await this.stopAll();
@@ -152,6 +156,14 @@ class ForegroundStack {
       const result = await stopProcess(child.pid, () => child.exitCode === null && child.signalCode === null, this.config.stopTimeoutMs);
       if (result) say(`${service.name} ${result}`);
     }
+    if (this.keycloakStarted) {
+      await stopKeycloak({ ...process.env, KEYCLOAK_PORT: String(this.config.keycloakPort) }).catch((error) => {
+        process.stderr.write(`${error.message}\n`);
+        this.exitCode = 1;
+      });
+    } else if (this.running.length) {
+      say(`Keycloak on ${this.config.keycloakUrl} left running: it was running before this stack started`);
+    }
     if (this.kafkaStarted) {
       await stopKafka().catch((error) => {
         process.stderr.write(`${error.message}\n`);
@@ -160,7 +172,7 @@ class ForegroundStack {
     } else if (this.running.length) {
       say(`Kafka on ${this.config.kafkaBrokers} left running: it was running before this stack started`);
     }
-    if (this.running.length || this.kafkaStarted) say(this.exitCode === 0 ? 'stack stopped' : 'stack stopped after an error');
+    if (this.running.length || this.kafkaStarted || this.keycloakStarted) say(this.exitCode === 0 ? 'stack stopped' : 'stack stopped after an error');
   }
 }
 
@@ -169,6 +181,7 @@ class ForegroundStack {
 // ---------------------------------------------------------------------------------------------
 async function up(config, { build }) {
   let kafkaStarted = false;
+  let keycloakStarted = false;
   const startedNow = [];
   // Marked before the start: a start that fails half-way may still leave a broker to stop.
   const markKafkaStarted = () => {
@@ -176,8 +189,13 @@ async function up(config, { build }) {
     mkdirSync(PID_DIR, { recursive: true });
     writeFileSync(KAFKA_MARKER, `${config.kafkaPort}\n`);
   };
+  const markKeycloakStarted = () => {
+    keycloakStarted = true;
+    mkdirSync(PID_DIR, { recursive: true });
+    writeFileSync(KEYCLOAK_MARKER, `${config.keycloakPort}\n`);
+  };
   try {
-    await prepare(config, { build }, { checkpoint: () => {}, onKafkaStarting: markKafkaStarted });
+    await prepare(config, { build }, { checkpoint: () => {}, onKafkaStarting: markKafkaStarted, onKeycloakStarting: markKeycloakStarted });
     for (const wave of waves(config)) {
       const pids = new Map();
       for (const service of wave) {
@@ -206,6 +224,7 @@ async function up(config, { build }) {
     process.stderr.write(`\n${error instanceof StackError ? error.message : error.stack}\n\n`);
     say('start-up failed: stopping what this command started');
     for (const service of startedNow.reverse()) await stopService(config, service);
+    if (keycloakStarted) await stopKeycloakStartedByUp();
     if (kafkaStarted) await stopKafkaStartedByUp();
     return 1;
   }
@@ -230,8 +249,19 @@ async function stopKafkaStartedByUp() {
   rmSync(KAFKA_MARKER, { force: true });
 }
 
+async function stopKeycloakStartedByUp() {
+  const port = readFileSync(KEYCLOAK_MARKER, 'utf8').trim();
+  await stopKeycloak({ ...process.env, KEYCLOAK_PORT: port });
+  rmSync(KEYCLOAK_MARKER, { force: true });
+}
+
 async function down(config) {
   for (const service of [...config.services].reverse()) await stopService(config, service);
+  if (existsSync(KEYCLOAK_MARKER)) {
+    await stopKeycloakStartedByUp();
+  } else {
+    say('Keycloak was not started by "up"; left as is (bash deploy/keycloak/keycloak.sh stop stops a local one)');
+  }
   if (existsSync(KAFKA_MARKER)) {
     await stopKafkaStartedByUp();
   } else {
@@ -254,6 +284,7 @@ async function status(config) {
   const answer = async (check) => check(config).then(() => 'answers', (error) => `DOES NOT ANSWER: ${error.message.split('\n')[0]}`);
   console.log('');
   console.log(`kafka       ${config.kafkaBrokers}: ${kafkaAnswers(config) ? 'answers' : 'DOES NOT ANSWER'}${existsSync(KAFKA_MARKER) ? ' (started by up)' : ''}`);
+  console.log(`keycloak    ${config.keycloakUrl}: ${(await keycloakAnswers(config)) ? 'answers' : 'DOES NOT ANSWER'}${existsSync(KEYCLOAK_MARKER) ? ' (started by up)' : ''}`);
   console.log(`postgresql  ${await answer(checkPostgres)}`);
   console.log(`redis       ${await answer(checkRedis)}`);
   return allReady ? 0 : 1;
@@ -261,7 +292,7 @@ async function status(config) {
 
 // ---------------------------------------------------------------------------------------------
 const USAGE = `usage: node deploy/local/stack.mjs start|up [--no-build] | down | status
-  start    build, start Kafka, migrate, run all services in the foreground (Ctrl-C stops all)
+  start    build, start Kafka and Keycloak, migrate, run all services in the foreground (Ctrl-C stops all)
   up       the same in the background; returns once every service is ready
   down     stop what "up" started
   status   processes and readiness of each service`;

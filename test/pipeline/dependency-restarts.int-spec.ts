@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { groundTruth } from '../support/ground-truth';
 import { deliveryMessage, produceDeliveries } from '../support/kafka-io';
-import { kafkaClient, POSTGRES_URL } from '../support/infrastructure';
+import { kafkaClient, kafkaConnection, POSTGRES_URL } from '../support/infrastructure';
 import { PrivateKafkaBroker } from '../support/private-kafka-broker';
 import { pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
 import { Delivery, generateScenario } from '../support/scenario';
@@ -106,7 +106,7 @@ describe('exact counts through Kafka and PostgreSQL outages', () => {
     // broker again by themselves: the first chunk must go all the way through before PostgreSQL is cut.
     // (kafkajs reconnects with a back-off, and a consumer whose member the restarted broker still
     // remembers waits for the group to rebalance: this takes up to some tens of seconds.)
-    const producer = new Kafka({ clientId: 'dvc-test-stream', brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+    const producer = new Kafka({ clientId: 'dvc-test-stream', brokers: broker.brokers, logLevel: logLevel.NOTHING, ...kafkaConnection(broker.brokers) }).producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const rest = deliveries.slice(backlog);
     const chunkSize = 1_500;

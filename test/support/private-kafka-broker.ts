@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './infrastructure';
+import { registerKafkaBroker, REPO_ROOT } from './infrastructure';
 
 const run = promisify(execFile);
 
@@ -17,7 +17,8 @@ const portFree = (port: number) =>
 
 /**
  * A Kafka broker of a test file's own (deploy/kafka/kafka.sh on another port, data in a temp dir), for
- * tests that crash or restart the broker: other test runs and benchmarks share the one on 9092.
+ * tests that crash or restart the broker: other test runs and benchmarks share the one on 9092. It is
+ * secured as kafka.sh secures it (KAFKA_SECURITY, scram-tls by default), with a CA and passwords of its own.
  * `destroy` (call it in afterAll) kills it and deletes its data; so does the exit of the Jest worker.
  */
 export class PrivateKafkaBroker {
@@ -46,6 +47,9 @@ export class PrivateKafkaBroker {
       process.once('exit', this.killOnExit);
     }
     await run('bash', [join(REPO_ROOT, 'deploy/kafka/kafka.sh'), 'start'], { env: this.scriptEnvironment(), timeout: 150_000 });
+    // Secured like the shared one (kafka.sh's default): its clients and services use its own CA and
+    // principals, found in its data dir.
+    registerKafkaBroker(this.brokers, join(this.directory, 'data'));
   }
 
   /** SIGKILL of the broker's JVM: no clean shutdown, as in a crash or a power cut. */

@@ -1,9 +1,41 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './infrastructure';
+import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REPO_ROOT } from './infrastructure';
+import kafkajs = require('kafkajs');
+import security = require('../../deploy/kafka/security.cjs');
 
 export type ServiceName = 'ingest' | 'aggregator' | 'api' | 'alerting';
+
+/** Bindings already created, per broker: a restarted service needs no second round trip. */
+const granted = new Set<string>();
+
+/**
+ * The Kafka side of a service's environment: on a secured broker its own principal (dvc-ingest, ...,
+ * password as a file) and the broker's CA, and its least-privilege ACLs for the topics and groups of
+ * `env` created first (security.cjs, as kafka.sh creates them for the default names). The api talks
+ * to no broker and gets no Kafka credentials at all. A test that sets KAFKA_SASL_USERNAME itself
+ * keeps what it set.
+ */
+export async function kafkaServiceEnvironment(service: ServiceName, env: NodeJS.ProcessEnv, explicit: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  if (explicit.KAFKA_SASL_USERNAME !== undefined) return env;
+  const brokers = (env.KAFKA_BROKERS ?? KAFKA_BROKERS.join(',')).split(',').map((b) => b.trim());
+  if (service === 'api') return security.withoutSecurityVariables(env);
+  if (!kafkaSecured(brokers)) return { ...security.withoutSecurityVariables(env), ...kafkaSecurityEnvironment(brokers) };
+  const bindings = security.serviceAclBindings(env, [service]);
+  const key = `${brokers.join(',')} ${JSON.stringify(bindings)}`;
+  if (!granted.has(key)) {
+    const admin = kafkaClient('dvc-test-acls', brokers).admin();
+    await admin.connect();
+    try {
+      await security.ensureAcls(admin, kafkajs, bindings);
+    } finally {
+      await admin.disconnect();
+    }
+    granted.add(key);
+  }
+  return { ...security.withoutSecurityVariables(env), ...kafkaSecurityEnvironment(brokers, security.SERVICE_PRINCIPALS[service]) };
+}
 
 let nextPort = 3400 + Math.floor(Math.random() * 200) * 10;
 
@@ -47,10 +79,16 @@ export class ServiceProcess {
 
   async start(): Promise<this> {
     if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);
+    const env = await kafkaServiceEnvironment(
+      this.service,
+      { ...process.env, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
+      this.environment,
+    );
+    if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', this.service, 'src/main.js')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { migrate } from '@dvc/persistence';
-import { KAFKA_BROKERS, kafkaClient, POSTGRES_URL } from './infrastructure';
+import kafkajs = require('kafkajs');
+import { KAFKA_BROKERS, kafkaClient, kafkaSecured, POSTGRES_URL } from './infrastructure';
 
 export interface TestTopics {
   dossierEvents: string;
@@ -91,7 +92,11 @@ export class TestEnvironment {
     }
   }
 
-  /** Deletes this run's topics (the database is kept for a post-mortem and dropped by the next run). */
+  /**
+   * Deletes this run's topics, and on a secured broker the ACLs the services got for this run's topics
+   * and groups (every resource named with the run id). The database is kept for a post-mortem and
+   * dropped by the next run.
+   */
   async cleanUp(): Promise<void> {
     const kafkaAdmin = kafkaClient('dvc-test', this.kafkaBrokers).admin();
     await kafkaAdmin.connect();
@@ -99,8 +104,33 @@ export class TestEnvironment {
       await kafkaAdmin.deleteTopics({ topics: Object.values(this.topics) });
     } catch {
       // best effort: a later run uses new topic names anyway
+    }
+    try {
+      if (kafkaSecured(this.kafkaBrokers)) await this.deleteRunAcls(kafkaAdmin);
+    } catch {
+      // best effort: ACLs of topics and groups that no longer exist grant nothing
     } finally {
       await kafkaAdmin.disconnect();
     }
+  }
+
+  private async deleteRunAcls(kafkaAdmin: ReturnType<ReturnType<typeof kafkaClient>['admin']>): Promise<void> {
+    const { resources } = await kafkaAdmin.describeAcls({
+      resourceType: kafkajs.AclResourceTypes.ANY,
+      resourcePatternType: kafkajs.ResourcePatternTypes.ANY,
+      operation: kafkajs.AclOperationTypes.ANY,
+      permissionType: kafkajs.AclPermissionTypes.ANY,
+    });
+    const ours = resources.filter((resource) => resource.resourceName.includes(this.runId));
+    if (!ours.length) return;
+    await kafkaAdmin.deleteAcls({
+      filters: ours.map((resource) => ({
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        resourcePatternType: resource.resourcePatternType,
+        operation: kafkajs.AclOperationTypes.ANY,
+        permissionType: kafkajs.AclPermissionTypes.ANY,
+      })),
+    });
   }
 }

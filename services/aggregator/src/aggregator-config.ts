@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvironment, httpEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
 
 export const aggregatorEnvironment = commonEnvironment.extend(httpEnvironment(3002).shape).extend({
   AGGREGATOR_GROUP_ID: z.string().min(1).default('dvc-aggregator'),
@@ -7,6 +7,6 @@ export const aggregatorEnvironment = commonEnvironment.extend(httpEnvironment(30
   AGGREGATOR_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Upper bound of what one fetch brings per partition, hence of one transaction's size. */
   AGGREGATOR_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(64 * 1024).default(2 * 1024 * 1024),
-});
+}).superRefine(checkKafkaSecurity);
 
 export type AggregatorConfig = z.infer<typeof aggregatorEnvironment>;

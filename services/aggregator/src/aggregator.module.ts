@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck } from '@dvc/messaging';
+import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { dataSourceOptions } from '@dvc/persistence';
 import type { Kafka } from 'kafkajs';
@@ -31,7 +31,11 @@ import { KAFKA } from './tokens';
       provide: KAFKA,
       inject: [ConfigService],
       useFactory: (config: ConfigService<AggregatorConfig, true>) =>
-        createKafkaClient({ brokers: config.get('KAFKA_BROKERS'), clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-aggregator' }),
+        createKafkaClient({
+          brokers: config.get('KAFKA_BROKERS'),
+          clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-aggregator',
+          security: kafkaSecurity((key) => config.get(key)),
+        }),
     },
     {
       provide: READINESS_CHECKS,

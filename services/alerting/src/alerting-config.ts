@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvironment, httpEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
 import { DEFAULT_TOPICS } from '@dvc/contracts';
 import { parseWorkingWindows, type EvaluationWindowSpec, type WorkingSchedule } from '@dvc/domain';
 
@@ -125,7 +125,7 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   ALERT_ZERO_UPTAKE_ENABLED: booleanFlag.default(true),
   ALERT_ZERO_UPTAKE_MIN_DOSSIERS: z.coerce.number().int().min(1).default(20),
   ALERT_ZERO_UPTAKE_WINDOW: singleWindow.default(parseWindows('rolling30d')[0]),
-});
+}).superRefine(checkKafkaSecurity);
 
 export type AlertingConfig = z.infer<typeof alertingEnvironment>;
 

@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck } from '@dvc/messaging';
+import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
 import { AlertingConfig, alertingEnvironment } from './alerting-config';
@@ -38,7 +38,11 @@ import { KAFKA, REDIS } from './tokens';
       provide: KAFKA,
       inject: [ConfigService],
       useFactory: (config: ConfigService<AlertingConfig, true>) =>
-        createKafkaClient({ brokers: config.get('KAFKA_BROKERS'), clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-alerting' }),
+        createKafkaClient({
+          brokers: config.get('KAFKA_BROKERS'),
+          clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-alerting',
+          security: kafkaSecurity((key) => config.get(key)),
+        }),
     },
     {
       provide: REDIS,

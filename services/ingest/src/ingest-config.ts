@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvironment, httpEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
 
 export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).shape).extend({
   INGEST_GROUP_ID: z.string().min(1).default('dvc-ingest'),
@@ -10,6 +10,6 @@ export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).
   INGEST_HTTP_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Events one source may post per minute (429 beyond); counted in Redis, not enforced when Redis is down. */
   INGEST_HTTP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
-});
+}).superRefine(checkKafkaSecurity);
 
 export type IngestConfig = z.infer<typeof ingestEnvironment>;

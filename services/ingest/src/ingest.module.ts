@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck } from '@dvc/messaging';
+import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
 import { DossierEventsConsumer } from './consumers/dossier-events.consumer';
@@ -36,7 +36,11 @@ type Config = ConfigService<IngestConfig, true>;
       provide: KAFKA,
       inject: [ConfigService],
       useFactory: (config: Config) =>
-        createKafkaClient({ brokers: config.get('KAFKA_BROKERS'), clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-ingest' }),
+        createKafkaClient({
+          brokers: config.get('KAFKA_BROKERS'),
+          clientId: config.get('KAFKA_CLIENT_ID') ?? 'dvc-ingest',
+          security: kafkaSecurity((key) => config.get(key)),
+        }),
     },
     {
       provide: REDIS,

@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
 import { MEDIA_TYPES } from '@dvc/contracts';
-import { createKafkaClient } from '@dvc/messaging';
+import { createKafkaClient, kafkaSecurity } from '@dvc/messaging';
 import type { ReplayArguments } from '../cli/cli-arguments';
 import type { SimulatorConfig } from '../config/simulator.environment';
 import { createIdempotentProducer } from '../sinks/kafka.sink';
@@ -24,7 +24,7 @@ export interface ReplayResult {
  */
 export async function runReplay(args: ReplayArguments, config: SimulatorConfig, log = console.log): Promise<ReplayResult> {
   const topic = args.topic ?? config.TOPIC_DOSSIER_EVENTS;
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dvc-simulator-replay' });
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dvc-simulator-replay', security: kafkaSecurity(config) });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   log(`replaying ${args.file} into ${topic} on ${config.KAFKA_BROKERS.join(',')} at ${args.rate === 'max' ? 'full speed' : `${args.rate} events/s`}`);

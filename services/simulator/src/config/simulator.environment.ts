@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvironment, httpEnvironment, validateEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, commonEnvironment, httpEnvironment, validateEnvironment } from '@dvc/config';
 
 const share = z.coerce.number().min(0).max(1);
 
@@ -35,7 +35,8 @@ export const simulatorEnvironment = commonEnvironment
     if (env.SIMULATOR_SINK === 'http' && env.SIMULATOR_API_KEY === undefined) {
       context.addIssue({ code: 'custom', path: ['SIMULATOR_API_KEY'], message: 'is required when SIMULATOR_SINK=http' });
     }
-  });
+  })
+  .superRefine(checkKafkaSecurity);
 
 export type SimulatorConfig = z.infer<typeof simulatorEnvironment>;
 

@@ -3,7 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Kafka } from 'kafkajs';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck } from '@dvc/messaging';
+import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { loadSimulatorConfig, SimulatorConfig, simulatorEnvironment } from '../config/simulator.environment';
 import { createSink } from '../sinks/create-sink';
@@ -24,7 +24,7 @@ import { EVENT_SINK, KAFKA, SIMULATOR_CONFIG } from './tokens';
       provide: KAFKA,
       inject: [SIMULATOR_CONFIG],
       useFactory: (config: SimulatorConfig) =>
-        createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dvc-simulator' }),
+        createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dvc-simulator', security: kafkaSecurity(config) }),
     },
     { provide: EVENT_SINK, inject: [SIMULATOR_CONFIG, KAFKA], useFactory: createSink },
     {
