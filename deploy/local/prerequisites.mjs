@@ -191,22 +191,28 @@ export function migrate(config) {
 }
 
 /**
- * The CloudEvents source the simulator sends as (that of SIMULATOR_PROVINCE_CODE's province),
- * computed by the simulator's own code so that the two never disagree.
+ * The province the simulator plays (SIMULATOR_PROVINCE_CODE's): its CloudEvents source and agencies, computed by
+ * the simulator's own code so that the two never disagree.
  */
-function simulatorSourceUri() {
+function simulatorModel() {
   const modelFile = join(REPO_ROOT, 'dist/services/simulator/src/model/province-model.js');
   const { buildProvinceModel } = createRequire(import.meta.url)(modelFile);
-  return buildProvinceModel({ provinceCode: process.env.SIMULATOR_PROVINCE_CODE || undefined }).source;
+  return buildProvinceModel({ provinceCode: process.env.SIMULATOR_PROVINCE_CODE || undefined });
 }
 
-/** Registers the simulator's source for POST /v1/events with the demo key (idempotent). */
+/**
+ * Registers the simulator's source for POST /v1/events with the demo key (idempotent), bound to its province's
+ * agencies by their code suffix (`*.H31` for Hưng Yên): a source may only report for its own agencies.
+ */
 export function registerDemoSource(config) {
-  config.demoSourceUri ??= simulatorSourceUri();
+  const model = simulatorModel();
+  config.demoSourceUri ??= model.source;
+  const root = model.agencies.find((agency) => agency.parentCode === null) ?? model.agencies[0];
+  const provinceSuffix = root.code.slice(root.code.lastIndexOf('.') + 1);
   return runStep(
     'add-source',
     process.execPath,
-    ['dist/services/ingest/src/cli/add-source.js', '--name', 'Mô phỏng', '--source', config.demoSourceUri, '--key', config.demoApiKey],
+    ['dist/services/ingest/src/cli/add-source.js', '--name', 'Mô phỏng', '--source', config.demoSourceUri, '--agencies', `*.${provinceSuffix}`, '--key', config.demoApiKey],
     { env: sharedEnv(config) },
   );
 }

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Consumer } from 'kafkajs';
 import { CloudEventV1, DossierEventKind, exampleCloudEvent, HEADERS, LIMITS } from '@dvc/contracts';
 import { kafkaClient, REPO_ROOT } from '../support/infrastructure';
 import { readTopic } from '../support/kafka-io';
+import { idOf, TopicCollector } from '../support/topic-collector';
 import { eventually, ServiceProcess, sleep } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 
@@ -47,69 +47,6 @@ interface Answer<B = unknown> {
   status: number;
   headers: Headers;
   body: B;
-}
-
-interface Collected {
-  partition: number;
-  offset: bigint;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
-
-/** Everything on one topic since its beginning, read by a consumer that runs for the whole file. */
-class TopicCollector {
-  readonly messages: Collected[] = [];
-  private consumer: Consumer | null = null;
-
-  constructor(private readonly topic: string) {}
-
-  async start(): Promise<void> {
-    this.consumer = kafkaClient('dvc-test-http-ingest').consumer({ groupId: `collector-${this.topic}` });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(Array.isArray(value) ? value[0] : value);
-        this.messages.push({ partition, offset: BigInt(message.offset), key: message.key?.toString() ?? null, value: message.value, headers });
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = null;
-  }
-
-  /** The messages whose JSON value has one of `ids` as its `id`, once all of them have arrived. */
-  async byIds(ids: string[], what: string): Promise<Map<string, Collected>> {
-    return eventually(
-      async () => {
-        const found = new Map<string, Collected>();
-        for (const message of this.messages) {
-          const id = idOf(message.value);
-          if (id !== null && ids.includes(id)) found.set(id, message);
-        }
-        return found.size === ids.length ? found : undefined;
-      },
-      30_000,
-      `${what} on ${this.topic}`,
-    );
-  }
-
-  ids(): string[] {
-    return this.messages.map((message) => idOf(message.value) ?? `<no id: ${message.value?.toString()}>`);
-  }
-}
-
-function idOf(value: Buffer | null): string | null {
-  try {
-    const parsed = JSON.parse(value?.toString() ?? 'null') as { id?: unknown };
-    return typeof parsed?.id === 'string' ? parsed.id : null;
-  } catch {
-    return null;
-  }
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -185,7 +122,8 @@ describe('POST /v1/events on a spawned ingest service (real Kafka, PostgreSQL an
   const withKey = (contentType: string, key = apiKey): Record<string, string> => ({ 'content-type': contentType, 'x-api-key': key });
 
   async function addSourceWithCli(name: string, source: string, key?: string): Promise<string> {
-    const args = [join(REPO_ROOT, 'dist/services/ingest/src/cli/add-source.js'), '--name', name, '--source', source];
+    // Every event of this file is about agencies of Hưng Yên (H31); the agency binding has its own test file.
+    const args = [join(REPO_ROOT, 'dist/services/ingest/src/cli/add-source.js'), '--name', name, '--source', source, '--agencies', '*.H31'];
     if (key) args.push('--key', key);
     const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, DATABASE_URL: environment.databaseUrl } });
     const printed = /its API key \(shown only now\): (\S+)\s*$/.exec(stdout);

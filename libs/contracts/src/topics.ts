@@ -23,3 +23,19 @@ export const HEADERS = {
   /** Milliseconds since the epoch when ingest accepted the event; feeds the event-to-count latency. */
   ingestedAt: 'dvc-ingested-at',
 } as const;
+
+/**
+ * The input topic of one registered one-stop system: `<input topic>.<source key>` (e.g.
+ * `dvc.dossier-events.v1.hung-yen`), written only by that system's broker principal. An additive part of the
+ * contract: the shared input topic stays for trusted producers. Ingest knows the source from the topic.
+ */
+export function sourceTopic(inputTopic: string, sourceKey: string): string {
+  return `${inputTopic}.${sourceKey}`;
+}
+
+/** The source key of a per-source topic of `inputTopic`, or `null` for any other topic (the shared one included). */
+export function sourceKeyOfTopic(inputTopic: string, topic: string): string | null {
+  if (!topic.startsWith(`${inputTopic}.`)) return null;
+  const key = topic.slice(inputTopic.length + 1);
+  return /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(key) ? key : null;
+}

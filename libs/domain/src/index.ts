@@ -10,3 +10,5 @@ export * from './alert-explanation';
 export * from './working-hours';
 export * from './period-windows';
 export * from './access-control';
+export * from './source-agencies';
+export * from './api-keys';

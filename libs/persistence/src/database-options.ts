@@ -7,6 +7,7 @@ import { AlertingLifecycle1764900000000 } from './migrations/1764900000000-alert
 import { AcknowledgementAnnouncements1765000000000 } from './migrations/1765000000000-acknowledgement-announcements';
 import { GrafanaReader1765100000000 } from './migrations/1765100000000-grafana-reader';
 import { AccessControl1765200000000 } from './migrations/1765200000000-access-control';
+import { SourceBindings1765300000000 } from './migrations/1765300000000-source-bindings';
 
 export const MIGRATIONS = [
   InitialSchema1763780000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   AcknowledgementAnnouncements1765000000000,
   GrafanaReader1765100000000,
   AccessControl1765200000000,
+  SourceBindings1765300000000,
 ];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';

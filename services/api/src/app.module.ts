@@ -12,7 +12,8 @@ import { ProceduresController } from './controllers/procedures.controller';
 import { RatesController } from './controllers/rates.controller';
 import { RecipientsController } from './controllers/recipients.controller';
 import { TargetsController } from './controllers/targets.controller';
-import { SourcesController, WebhooksController } from './controllers/webhooks.controller';
+import { SourcesController } from './controllers/sources.controller';
+import { WebhooksController } from './controllers/webhooks.controller';
 import { ZeroUptakeController } from './controllers/zero-uptake.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
 import { ADOPTION_METRIC_PROVIDERS } from './metrics/adoption-metrics';
@@ -26,6 +27,7 @@ import { ProceduresRepository } from './repositories/procedures.repository';
 import { RatesRepository } from './repositories/rates.repository';
 import { RecipientsRepository } from './repositories/recipients.repository';
 import { TargetsRepository } from './repositories/targets.repository';
+import { SourcesRepository } from './repositories/sources.repository';
 import { WebhooksRepository } from './repositories/webhooks.repository';
 import { ZeroUptakeRepository } from './repositories/zero-uptake.repository';
 import { AgenciesService } from './services/agencies.service';
@@ -34,6 +36,7 @@ import { ProceduresService } from './services/procedures.service';
 import { RatesService } from './services/rates.service';
 import { RecipientsService } from './services/recipients.service';
 import { TargetsService } from './services/targets.service';
+import { SourcesService } from './services/sources.service';
 import { WebhooksService } from './services/webhooks.service';
 import { ZeroUptakeService } from './services/zero-uptake.service';
 
@@ -85,6 +88,7 @@ export const SERVICE_NAME = 'api';
     RecipientsService,
     ZeroUptakeService,
     WebhooksService,
+    SourcesService,
     RatesRepository,
     AgenciesRepository,
     ProceduresRepository,
@@ -93,6 +97,7 @@ export const SERVICE_NAME = 'api';
     RecipientsRepository,
     ZeroUptakeRepository,
     WebhooksRepository,
+    SourcesRepository,
   ],
 })
 export class AppModule implements NestModule {

@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { docsAccessEnvironment, oidcEnvironment } from '@dvc/auth';
 import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
 
-export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).shape).extend({
+/**
+ * Ingest's environment: the common variables, HTTP on 3001, and the identity provider (OIDC_*) for its admin
+ * surfaces (/metrics in token mode, /docs); one-stop systems authenticate with API keys, not tokens.
+ */
+export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).shape).extend(oidcEnvironment.shape).extend(docsAccessEnvironment.shape).extend({
   INGEST_GROUP_ID: z.string().min(1).default('dvc-ingest'),
   INGEST_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Largest `POST /v1/events` body accepted, in bytes (413 beyond). */
@@ -10,6 +15,11 @@ export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).
   INGEST_HTTP_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Events one source may post per minute (429 beyond); counted in Redis, not enforced when Redis is down. */
   INGEST_HTTP_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
+  /**
+   * How often registered sources (bindings, revocations) are read again, and the broker asked for new per-source
+   * topics (`<TOPIC_DOSSIER_EVENTS>.<key>`). A message on a topic of a source not yet cached reloads at once.
+   */
+  INGEST_SOURCE_REFRESH_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),
 }).superRefine(checkKafkaSecurity);
 
 export type IngestConfig = z.infer<typeof ingestEnvironment>;

@@ -4,6 +4,7 @@ import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
+import { AuthModule } from '@dvc/auth';
 import { validateEnvironment } from '@dvc/config';
 import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
@@ -16,6 +17,8 @@ import { IngestSourcesRepository } from './repositories/ingest-sources.repositor
 import { ApiKeyAuthenticator } from './services/api-key-authenticator.service';
 import { EventPublisher } from './services/event-publisher.service';
 import { HttpIntake } from './services/http-intake.service';
+import { KafkaSourceDirectory } from './services/kafka-source-directory.service';
+import { SourceAgencyPolicy } from './services/source-agency-policy.service';
 import { SourceRateLimiter } from './services/source-rate-limiter.service';
 import { KAFKA, REDIS } from './tokens';
 
@@ -25,6 +28,8 @@ type Config = ConfigService<IngestConfig, true>;
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment(ingestEnvironment) }),
     ObservabilityModule.forRoot({ serviceName: 'ingest' }),
+    // The global guard: every route is closed unless it names a permission or is @Public (events use API keys).
+    AuthModule.forRoot(),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: Config) => dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
@@ -63,6 +68,8 @@ type Config = ConfigService<IngestConfig, true>;
     IngestMetrics,
     IngestSourcesRepository,
     ApiKeyAuthenticator,
+    SourceAgencyPolicy,
+    KafkaSourceDirectory,
     SourceRateLimiter,
     EventPublisher,
     HttpIntake,

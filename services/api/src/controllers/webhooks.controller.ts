@@ -14,14 +14,12 @@ import {
 } from '@nestjs/swagger';
 import { ErrorDto } from '../dtos/error.dto';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { CreateWebhookDto, SourceActivityPageDto, UpdateWebhookDto, WebhookDto, WebhookWithSecretDto, WebhooksPageDto } from '../dtos/webhook.dto';
+import { CreateWebhookDto, UpdateWebhookDto, WebhookDto, WebhookWithSecretDto, WebhooksPageDto } from '../dtos/webhook.dto';
 import {
   CreateWebhookBody,
-  SourceActivityQuery,
   UpdateWebhookBody,
   WebhooksQuery,
   createWebhookBodySchema,
-  sourceActivityQuerySchema,
   updateWebhookBodySchema,
   webhooksQuerySchema,
 } from '../dtos/webhooks-input.dto';
@@ -122,27 +120,5 @@ export class WebhooksController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
   async deleteWebhook(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.webhooksService.deleteWebhook(id, principal);
-  }
-}
-
-@ApiTags('sources')
-@Controller('v1/sources')
-export class SourcesController {
-  constructor(private readonly webhooksService: WebhooksService) {}
-
-  @Get('activity')
-  @RequirePermission('operations:read')
-  @ApiOperation({
-    summary: 'Hoạt động nguồn (source activity): when each one-stop system last sent an event',
-    description:
-      'Maintained by the alerting service from the canonical topic: the time ingest accepted each source’s latest event. ' +
-      'A source silent for the configured working time (Asia/Ho_Chi_Minh) gets a silentSource alert, named here as openAlertId.',
-  })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
-  @ApiOkResponse({ type: SourceActivityPageDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
-  sourceActivity(@Query(new ZodQueryPipe(sourceActivityQuerySchema)) query: SourceActivityQuery): Promise<SourceActivityPageDto> {
-    return this.webhooksService.sourceActivity(query);
   }
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Controller, Headers, HttpCode, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Public } from '@dvc/auth';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import getRawBody from 'raw-body';
@@ -10,6 +11,8 @@ import { ApiKeyAuthenticator } from '../services/api-key-authenticator.service';
 import { HttpIntake, IntakeResponse } from '../services/http-intake.service';
 
 @ApiTags('events')
+// One-stop systems authenticate with their source's API key (checked in the handler), not with a user token.
+@Public()
 @Controller('v1/events')
 export class EventsController {
   private readonly maxBodyBytes: number;

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { hashApiKey } from '@dvc/domain';
 import { IngestSource, IngestSourcesRepository } from '../repositories/ingest-sources.repository';
 
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
-}
+export { hashApiKey };
 
 /** Finds the registered source an API key belongs to; keys are stored only as SHA-256 hashes. */
 @Injectable()
