@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
-import { AGENCIES, BIRTH, COMMUNE_1, COMMUNE_2, DISTRICT, PROCEDURES, PROVINCE } from './support/rates-fixtures';
+import { signedIn, signIn } from './support/signed-in';
+import { AGENCIES, BIRTH, COMMUNE_1, COMMUNE_2, DISTRICT, LOOP_A, PROCEDURES, PROVINCE } from './support/rates-fixtures';
+import { OPERATOR_SCOPE } from './support/rates-reference';
 
 const DATABASE = 'dvc_monitor_api_catalogue_test';
 
@@ -13,16 +14,18 @@ const expectedAgency = (code: string) => {
 
 describe('GET /v1/agencies and /v1/procedures (real PostgreSQL)', () => {
   let app: INestApplication;
+  let token: string;
 
   beforeAll(async () => {
     app = await startApiOnFreshDatabase(DATABASE);
+    token = (await signIn('operator')).token;
   });
 
   afterAll(async () => {
     await stopApi(app, DATABASE);
   });
 
-  const get = (path: string, query: Record<string, string> = {}) => request(app.getHttpServer()).get(path).query(query);
+  const get = (path: string, query: Record<string, string> = {}) => signedIn(app, token).get(path).query(query);
 
   async function allPages(path: string, query: Record<string, string>) {
     const items: Array<Record<string, unknown>> = [];
@@ -39,7 +42,9 @@ describe('GET /v1/agencies and /v1/procedures (real PostgreSQL)', () => {
   it('lists agencies by code with parent and child count', async () => {
     const response = await get('/v1/agencies');
     expect(response.status).toBe(200);
-    const codes = AGENCIES.map((a) => a.code).sort(byteOrder);
+    // The operator's scope is the province's subtree: the parent loop of the fixtures hangs under no root.
+    const codes = AGENCIES.map((a) => a.code).filter((code) => OPERATOR_SCOPE.has(code)).sort(byteOrder);
+    expect(codes).not.toContain(LOOP_A);
     expect(response.body).toEqual({ items: codes.map(expectedAgency), nextCursor: null });
     expect(response.body.items[0]).toEqual({ code: PROVINCE, name: 'UBND tỉnh Hưng Yên', level: 'province', parentCode: null, childCount: 3 });
   });
@@ -50,6 +55,16 @@ describe('GET /v1/agencies and /v1/procedures (real PostgreSQL)', () => {
     const communes = await get('/v1/agencies', { parentCode: DISTRICT });
     expect(communes.body.items.map((a: { code: string }) => a.code)).toEqual([COMMUNE_1, COMMUNE_2]);
     expect(await allPages('/v1/agencies', { limit: '3' })).toEqual((await get('/v1/agencies')).body.items);
+  });
+
+  it('shows an agency administrator only their own subtree: none of these agencies is in 000.00.03.H31', async () => {
+    const admin = signedIn(app, (await signIn('adminTuPhap')).token);
+    expect((await admin.get('/v1/agencies')).body).toEqual({ items: [], nextCursor: null });
+    const district = await admin.get(`/v1/agencies/${encodeURIComponent(DISTRICT)}`);
+    expect(district.status).toBe(404);
+    expect((await get(`/v1/agencies/${encodeURIComponent(LOOP_A)}`)).status).toBe(404);
+    // The catalogue of procedures is reference data, the same for everyone.
+    expect((await admin.get('/v1/procedures')).body).toEqual((await get('/v1/procedures')).body);
   });
 
   it('shows one agency, or 404', async () => {

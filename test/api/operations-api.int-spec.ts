@@ -2,15 +2,18 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { setupOpenApi } from '../../services/api/src/openapi';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
+import { signedIn, signIn } from './support/signed-in';
 import { DISTRICT } from './support/rates-fixtures';
 
 const DATABASE = 'dvc_monitor_api_operations_test';
 
 describe('API operations: OpenAPI, readiness, metrics (real PostgreSQL)', () => {
   let app: INestApplication;
+  let token: string;
 
   beforeAll(async () => {
     app = await startApiOnFreshDatabase(DATABASE, setupOpenApi);
+    token = (await signIn('operator')).token;
   });
 
   afterAll(async () => {
@@ -28,6 +31,11 @@ describe('API operations: OpenAPI, readiness, metrics (real PostgreSQL)', () => 
       expect.arrayContaining(['onlineRate', 'onlineRateCi95', 'onTimeRate', 'paidOnlineRate', 'withdrawn']),
     );
     expect(response.body.paths).toHaveProperty(['/v1/agencies/{code}']);
+    // Sign-in is documented: the bearer scheme, and on each operation its requirement and the 401/403 answers.
+    expect(response.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(rates.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(rates.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    expect(response.body.paths['/health/ready'].get.security).toBeUndefined();
     expect((await request(app.getHttpServer()).get('/docs')).status).toBe(200);
   });
 
@@ -38,9 +46,10 @@ describe('API operations: OpenAPI, readiness, metrics (real PostgreSQL)', () => 
   });
 
   it('times requests by route pattern and status class, never by code', async () => {
-    await request(app.getHttpServer()).get('/v1/rates').query({ agency: DISTRICT });
-    await request(app.getHttpServer()).get('/v1/rates').query({ period: 'week' });
-    await request(app.getHttpServer()).get(`/v1/agencies/${DISTRICT}`);
+    const operator = signedIn(app, token);
+    await operator.get('/v1/rates').query({ agency: DISTRICT });
+    await operator.get('/v1/rates').query({ period: 'week' });
+    await operator.get(`/v1/agencies/${DISTRICT}`);
     await request(app.getHttpServer()).get('/no/such/route');
     const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
     expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/v1\/rates"[^}]*status_class="2xx"[^}]*\} 1/);

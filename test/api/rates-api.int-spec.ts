@@ -1,24 +1,29 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
+import { Client } from 'pg';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { BIRTH, BUCKETS, CONSTRUCTION_DEPARTMENT, DISTRICT, LOOP_A, LOOP_B, MARRIAGE, PROVINCE } from './support/rates-fixtures';
-import { ReferenceQuery, expectedRates, subtreeOf } from './support/rates-reference';
+import { OPERATOR_SCOPE, ReferenceQuery, expectedRates, subtreeOf } from './support/rates-reference';
+import { signedIn, signIn } from './support/signed-in';
 
 const DATABASE = 'dvc_monitor_api_test';
 
 describe('GET /v1/rates (real PostgreSQL)', () => {
   let app: INestApplication;
+  let token: string;
 
   beforeAll(async () => {
     app = await startApiOnFreshDatabase(DATABASE);
+    token = (await signIn('operator')).token;
   });
+
+  const get = (path: string) => signedIn(app, token).get(path);
 
   afterAll(async () => {
     await stopApi(app, DATABASE);
   });
 
   async function rates(query: Record<string, string>) {
-    const response = await request(app.getHttpServer()).get('/v1/rates').query({ limit: '1000', ...query });
+    const response = await get('/v1/rates').query({ limit: '1000', ...query });
     expect(response.status).toBe(200);
     return response.body as { items: Array<Record<string, unknown>>; nextCursor: string | null };
   }
@@ -26,7 +31,9 @@ describe('GET /v1/rates (real PostgreSQL)', () => {
   async function expectRates(query: Record<string, string>, reference: ReferenceQuery) {
     const body = await rates(query);
     expect(body.nextCursor).toBeNull();
-    expect(body.items).toEqual(expectedRates(reference));
+    // Signed in as the province operator: whatever the filters, only the province's subtree is summed.
+    const agencies = new Set([...(reference.agencies ?? OPERATOR_SCOPE)].filter((code) => OPERATOR_SCOPE.has(code)));
+    expect(body.items).toEqual(expectedRates({ ...reference, agencies }));
     return body.items;
   }
 
@@ -42,7 +49,7 @@ describe('GET /v1/rates (real PostgreSQL)', () => {
   });
 
   it('sums a year literally', async () => {
-    const received2025 = BUCKETS.filter((b) => b.day.startsWith('2025')).reduce((sum, b) => sum + b.received, 0);
+    const received2025 = BUCKETS.filter((b) => b.day.startsWith('2025') && OPERATOR_SCOPE.has(b.agency)).reduce((sum, b) => sum + b.received, 0);
     const [, year2025] = (await rates({ period: 'year' })).items;
     expect(year2025).toMatchObject({ period: '2025', received: received2025 });
     expect(typeof year2025.received).toBe('number');
@@ -74,12 +81,33 @@ describe('GET /v1/rates (real PostgreSQL)', () => {
     expect(new Set(districtTree.map((i) => i.agencyCode)).size).toBe(3);
     const provinceTree = await expectRates({ agency: PROVINCE, subtree: 'true', period: 'year' }, { period: 'year', agencies: subtreeOf(PROVINCE) });
     expect(subtreeOf(PROVINCE).size).toBe(6);
-    expect(provinceTree).not.toEqual(await rates({ period: 'year' }));
+    // The operator's whole view is the province's subtree: asking for it changes nothing.
+    expect(provinceTree).toEqual((await rates({ period: 'year' })).items);
   });
 
-  it('survives a cycle in the agency hierarchy', async () => {
-    const items = await expectRates({ agency: LOOP_A, subtree: 'true', groupBy: 'agency' }, { period: 'month', groupBy: ['agency'], agencies: new Set([LOOP_A, LOOP_B]) });
-    expect(items.map((i) => i.agencyCode)).toEqual([LOOP_A, LOOP_B]);
+  it('survives a cycle in the agency hierarchy, which lies outside every province scope', async () => {
+    // The loop hangs under no root: the operator sees none of it, with or without subtree.
+    expect((await rates({ agency: LOOP_A, subtree: 'true', groupBy: 'agency' })).items).toEqual([]);
+    expect((await rates({ agency: LOOP_A })).items).toEqual([]);
+    expect(BUCKETS.some((bucket) => bucket.agency === LOOP_A)).toBe(true);
+    // The scope function itself ends the loop: a token naming LOOP.A would see both agencies of it.
+    const db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT agency_subtree(ARRAY[$1]) AS code ORDER BY 1`, [LOOP_A]);
+      expect(rows.map((row) => row.code)).toEqual([LOOP_A, LOOP_B]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('gives an agency administrator only their subtree: none of these agencies is in 000.00.03.H31', async () => {
+    const admin = signedIn(app, (await signIn('adminTuPhap')).token);
+    for (const query of [{}, { agency: DISTRICT }, { agency: PROVINCE, subtree: 'true' }, { groupBy: 'agency' }]) {
+      const response = await admin.get('/v1/rates').query(query);
+      expect({ query, status: response.status, body: response.body }).toEqual({ query, status: 200, body: { items: [], nextCursor: null } });
+    }
+    expect((await rates({})).items.length).toBeGreaterThan(0);
   });
 
   it('filters by procedure, combined with an agency subtree', async () => {
@@ -156,7 +184,7 @@ describe('GET /v1/rates (real PostgreSQL)', () => {
     [{ agencyCode: DISTRICT }, 'agencyCode: unknown parameter; allowed: period, from, to, groupBy, agency, subtree, procedure, limit, cursor'],
     [{ subtree: 'true' }, 'subtree: needs agency, the root of the subtree; give agency or leave subtree out'],
   ])('answers 400 to %j', async (query, message) => {
-    const response = await request(app.getHttpServer()).get('/v1/rates').query(query);
+    const response = await get('/v1/rates').query(query);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message });
   });
@@ -165,11 +193,11 @@ describe('GET /v1/rates (real PostgreSQL)', () => {
     const { nextCursor } = await rates({ limit: '1', groupBy: 'agency' });
     const tampered = `${nextCursor!.slice(0, -2)}${nextCursor!.endsWith('A') ? 'B' : 'A'}`;
     for (const cursor of [tampered, nextCursor!.slice(1), `${nextCursor}x`]) {
-      const response = await request(app.getHttpServer()).get('/v1/rates').query({ groupBy: 'agency', cursor });
+      const response = await get('/v1/rates').query({ groupBy: 'agency', cursor });
       expect(response.status).toBe(400);
       expect(response.body.message).toMatch(/^cursor: /);
     }
-    const otherGrouping = await request(app.getHttpServer()).get('/v1/rates').query({ groupBy: 'agency,procedure', cursor: nextCursor! });
+    const otherGrouping = await get('/v1/rates').query({ groupBy: 'agency,procedure', cursor: nextCursor! });
     expect(otherGrouping.status).toBe(400);
   });
 });

@@ -4,11 +4,13 @@ import request from 'supertest';
 import { setupOpenApi } from '../../services/api/src/openapi';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { DISTRICT } from './support/rates-fixtures';
+import { DEMO_USERS, signedIn, signIn } from './support/signed-in';
 
 const DATABASE = 'dvc_monitor_api_webhooks_test';
 const SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
-const ALICE = 'alice@hungyen.gov.vn';
+/** Every change here is made by the province operator (demo user `operator`); audit rows record the token's name and subject. */
+const OPERATOR_NAME = DEMO_USERS.operator.name;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -19,9 +21,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
   let app: INestApplication;
   let db: Client;
+  let token: string;
+  let subject: string;
 
   beforeAll(async () => {
     app = await startApiOnFreshDatabase(DATABASE, setupOpenApi);
+    ({ token, subject } = await signIn('operator'));
     db = new Client({ connectionString: `${SERVER_URL}/${DATABASE}` });
     await db.connect();
   });
@@ -32,11 +37,12 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
   });
 
   const server = () => app.getHttpServer();
-  const get = (path: string, query: Record<string, string> = {}) => request(server()).get(path).query(query);
-  const withActor = (req: request.Test, actor: string | null) => (actor === null ? req : req.set('X-Actor', actor));
-  const post = (body: unknown, actor: string | null = ALICE) => withActor(request(server()).post('/v1/webhooks'), actor).send(body as object);
-  const patch = (id: string, body: unknown, actor: string | null = ALICE) => withActor(request(server()).patch(`/v1/webhooks/${id}`), actor).send(body as object);
-  const del = (id: string, actor: string | null = ALICE) => withActor(request(server()).delete(`/v1/webhooks/${id}`), actor);
+  /** Signed in as the operator, or (`signed` false) with no token at all. */
+  const client = (signed = true) => (signed ? signedIn(app, token) : request(server()));
+  const get = (path: string, query: Record<string, string> = {}) => client().get(path).query(query);
+  const post = (body: unknown, signed = true) => client(signed).post('/v1/webhooks').send(body as object);
+  const patch = (id: string, body: unknown, signed = true) => client(signed).patch(`/v1/webhooks/${id}`).send(body as object);
+  const del = (id: string, signed = true) => client(signed).delete(`/v1/webhooks/${id}`);
   const secretOf = async (id: string): Promise<string> => (await db.query(`SELECT secret FROM webhook_endpoints WHERE id = $1`, [id])).rows[0].secret;
   const count = async () => Number((await db.query(`SELECT count(*) FROM webhook_endpoints`)).rows[0].count);
 
@@ -62,11 +68,13 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
         agencyCode: null,
         enabled: true,
         createdAt: expect.stringMatching(ISO),
-        createdBy: ALICE,
+        createdBy: OPERATOR_NAME,
         secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/),
       });
-      // What the alerting service signs with.
+      // What the alerting service signs with; who registered it, by the token's subject.
       expect(await secretOf(generated.id)).toBe(generated.secret);
+      const audit = await db.query(`SELECT created_by, created_by_subject FROM webhook_endpoints WHERE id = $1`, [generated.id]);
+      expect(audit.rows).toEqual([{ created_by: OPERATOR_NAME, created_by_subject: subject }]);
       const again = await post({ url: 'https://ioc.hungyen.gov.vn/other' });
       expect(again.status).toBe(201);
       expect(again.body.secret).not.toBe(generated.secret);
@@ -170,13 +178,14 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
       expect((await db.query(`SELECT * FROM webhook_endpoints WHERE id = $1`, [generated.id])).rows[0]).toEqual(before);
     });
 
-    it('needs X-Actor on every change', async () => {
+    it('needs a token for every change (401), and believes no X-Actor header', async () => {
       const before = await count();
-      for (const response of [await post({ url: 'https://a.example/' }, null), await patch(generated.id, { enabled: false }, null), await del(generated.id, null)]) {
-        expect(response.status).toBe(400);
-        expect(response.body.message).toMatch(/^X-Actor: header is required/);
+      for (const response of [await post({ url: 'https://a.example/' }, false), await patch(generated.id, { enabled: false }, false), await del(generated.id, false)]) {
+        expect(response.status).toBe(401);
+        expect(response.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
       }
-      expect((await patch(generated.id, { enabled: false }, '  ')).status).toBe(400);
+      const claimed = await client(false).patch(`/v1/webhooks/${generated.id}`).set('X-Actor', 'alice@hungyen.gov.vn').send({ enabled: false });
+      expect(claimed.status).toBe(401);
       expect(await count()).toBe(before);
       expect((await get(`/v1/webhooks/${generated.id}`)).body.enabled).toBe(true);
     });
@@ -260,19 +269,20 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
   });
 
   describe('OpenAPI', () => {
-    it('documents the webhook and source endpoints, X-Actor on writes, 4xx answers, and the secret only where it is set', async () => {
+    it('documents the webhook and source endpoints, the bearer token on each, 4xx answers, and the secret only where it is set', async () => {
       const response = await get('/docs-json');
       expect(response.status).toBe(200);
       const { paths, components } = response.body;
       expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/v1/webhooks', '/v1/webhooks/{id}', '/v1/sources/activity']));
       const writes = [paths['/v1/webhooks'].post, paths['/v1/webhooks/{id}'].patch, paths['/v1/webhooks/{id}'].delete];
       for (const write of writes) {
-        expect(write.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Actor', in: 'header', required: true })]));
-        expect(Object.keys(write.responses)).toContain('400');
+        expect(write.security).toEqual([{ bearer: [] }]);
+        expect(JSON.stringify(write.parameters ?? [])).not.toContain('X-Actor');
+        expect(Object.keys(write.responses)).toEqual(expect.arrayContaining(['401', '403']));
       }
       expect(Object.keys(paths['/v1/webhooks'].post.responses)).toEqual(expect.arrayContaining(['201', '400']));
       expect(Object.keys(paths['/v1/webhooks/{id}'].patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
-      expect(Object.keys(paths['/v1/webhooks/{id}'].delete.responses)).toEqual(expect.arrayContaining(['204', '400', '404']));
+      expect(Object.keys(paths['/v1/webhooks/{id}'].delete.responses)).toEqual(expect.arrayContaining(['204', '404']));
       expect(components.schemas.WebhookDto.properties).not.toHaveProperty('secret');
       expect(components.schemas.WebhookWithSecretDto.required).toContain('secret');
       expect(components.schemas.CreateWebhookDto.required).toEqual(['url']);

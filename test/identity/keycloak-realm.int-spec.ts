@@ -33,6 +33,7 @@ interface DemoUser {
 
 const DEMO_USERS: DemoUser[] = [
   { username: 'operator', name: 'Nguyễn Văn An', roles: ['province-operator'], agencies: [PROVINCE] },
+  { username: 'operator-2', name: 'Đặng Văn Khoa', roles: ['province-operator'], agencies: [PROVINCE] },
   { username: 'admin-tu-phap', name: 'Trần Thị Bình', roles: ['agency-admin'], agencies: [TU_PHAP] },
   { username: 'admin-pho-hien', name: 'Lê Văn Cường', roles: ['agency-admin'], agencies: [PHO_HIEN] },
   { username: 'inspector', name: 'Phạm Thị Dung', roles: ['viewer'], agencies: [PROVINCE] },

@@ -1,5 +1,5 @@
 import { wilsonInterval } from '@dvc/domain';
-import { AGENCIES, BUCKETS, BucketFixture, PROCEDURES } from './rates-fixtures';
+import { AGENCIES, BUCKETS, BucketFixture, PROCEDURES, PROVINCE } from './rates-fixtures';
 
 /**
  * What `GET /v1/rates` must answer, computed straight from the fixture rows in plain TypeScript, as a
@@ -90,3 +90,9 @@ export function subtreeOf(root: string): Set<string> {
   }
   return found;
 }
+
+/**
+ * The province operator's scope (demo user `operator`, agencies [000.00.00.H31]), as agency_subtree computes it:
+ * the parent loop of the fixtures hangs under no root, so only a token naming one of its agencies would see it.
+ */
+export const OPERATOR_SCOPE = subtreeOf(PROVINCE);
