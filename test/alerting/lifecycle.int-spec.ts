@@ -144,6 +144,9 @@ describe('alerting lifecycle: escalation, reminders, webhooks, silent sources, z
     await sink.start();
     await receiver.start();
     serviceEnvironment = environment.serviceEnvironment({
+      // The webhook receiver of this file listens on plain http on loopback: allowed here, refused by default.
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
       TOPIC_ALERTS: alertsTopic,
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,

@@ -87,6 +87,9 @@ describe('alerting: evaluation after rate changes, and acknowledgements announce
       AGENCY,
     ]);
     serviceEnvironment = environment.serviceEnvironment({
+      // The webhook receiver of this file listens on plain http on loopback: allowed here, refused by default.
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       TOPIC_ALERTS: alertsTopic,
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
       SMTP_TIMEOUT_MS: '60000',

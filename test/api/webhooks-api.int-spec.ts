@@ -25,6 +25,9 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
   let subject: string;
 
   beforeAll(async () => {
+    // This file registers a plain-http receiver on a private address: allowed here, refused by default (see
+    // test/security/webhook-egress.int-spec.ts).
+    Object.assign(process.env, { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '10.0.0.0/8' });
     app = await startApiOnFreshDatabase(DATABASE, setupOpenApi);
     ({ token, subject } = await signIn('operator'));
     db = new Client({ connectionString: `${SERVER_URL}/${DATABASE}` });
@@ -198,6 +201,26 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
           expect(response.body.message).toBe(message);
         }
       }
+    });
+
+    it('refuses URLs the alerting service would refuse to call: metadata, loopback, other private ranges', async () => {
+      const before = await count();
+      for (const [url, reason] of [
+        ['http://169.254.169.254/latest/meta-data/', /^url: "http:\/\/169\.254\.169\.254\/latest\/meta-data\/" 169\.254\.169\.254 is in a link-local/],
+        ['https://127.0.0.1:9200/', /127\.0\.0\.1 is in a loopback range; not called unless WEBHOOK_ALLOWED_CIDRS allows it$/],
+        ['https://[::1]/', /::1 is in a loopback range/],
+        ['https://192.168.1.10/', /192\.168\.1\.10 is in a private network range/],
+      ] as const) {
+        const response = await post({ url });
+        expect({ url, status: response.status }).toEqual({ url, status: 400 });
+        expect(response.body.message).toMatch(reason);
+      }
+      expect((await patch(generated.id, { url: 'https://169.254.169.254/' })).status).toBe(400);
+      // 10.0.0.0/8 is allowlisted for this file.
+      const inside = await post({ url: 'https://10.1.2.3/hooks', enabled: false });
+      expect(inside.status).toBe(201);
+      expect(await count()).toBe(before + 1);
+      expect((await del(inside.body.id)).status).toBe(204);
     });
 
     it('answers 400 to bad list parameters', async () => {

@@ -12,3 +12,4 @@ export * from './period-windows';
 export * from './access-control';
 export * from './source-agencies';
 export * from './api-keys';
+export * from './outbound-address';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidrList } from '@dvc/domain';
 import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
 import { DEFAULT_TOPICS } from '@dvc/contracts';
 import { parseWorkingWindows, type EvaluationWindowSpec, type WorkingSchedule } from '@dvc/domain';
@@ -105,6 +106,21 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   ALERT_REMIND_EVERY_MS: z.coerce.number().int().min(1_000).default(7 * 24 * 3_600_000),
   /** Webhook request timeout. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Webhook answers are read up to this many bytes (the status is what counts); the rest is never read. */
+  WEBHOOK_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).max(10 * 1024 * 1024).default(65_536),
+  /** Plain http:// webhooks (a receiver inside the data center without TLS). Off: https only. */
+  WEBHOOK_ALLOW_HTTP: booleanFlag.default(false),
+  /**
+   * Comma-separated CIDRs or addresses webhooks may reach although they are loopback, private, link-local or
+   * other special-purpose ranges (refused otherwise), e.g. `10.20.0.0/16` for the data center's own receivers.
+   */
+  WEBHOOK_ALLOWED_CIDRS: z
+    .string()
+    .default('')
+    .superRefine((value, context) => {
+      const parsed = parseCidrList(value);
+      if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.problems.join('; ') });
+    }),
   /** Alertmanager base URL (alerts go to `<url>/api/v2/alerts`); unset: no Alertmanager push. */
   ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** How often open alerts are pushed again to Alertmanager (it forgets alerts not re-sent). */

@@ -1,9 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
+import { lookup as dnsLookup, LookupOptions } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Kafka, Producer } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import nodemailer, { Transporter } from 'nodemailer';
+import { addressRefusal, OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
 import { AlertingConfig } from '../alerting-config';
 import type { OutboxRow } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
@@ -84,21 +88,95 @@ export function webhookSignature(secret: string, timestamp: string, rawBody: str
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }
 
+/** A destination the egress policy refuses (scheme, credentials, or an address in a special range). */
+export class EgressRefusedError extends PermanentDeliveryError {}
+
+export interface WebhookResponse {
+  status: number;
+  /** The first WEBHOOK_MAX_RESPONSE_BYTES of the body at most; the rest is never read. */
+  bodyPrefix: Buffer;
+}
+
+/**
+ * One POST under the egress policy: the URL is judged first (https unless allowed, no credentials, no special
+ * literal address); the host is then resolved, every address it has is checked, and the socket connects to the
+ * checked address (the `lookup` hook), so a name cannot resolve to a public address for the check and to an
+ * internal one for the connection. TLS still verifies the certificate for the host name. No redirect is
+ * followed (a 3xx is an answer like any other); the whole exchange is bounded by `timeoutMs` and the body read
+ * by `maxResponseBytes`.
+ */
+export function postUnderPolicy(
+  policy: OutboundPolicy,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  limits: { timeoutMs: number; maxResponseBytes: number },
+): Promise<WebhookResponse> {
+  const refusal = urlRefusal(policy, url);
+  if (refusal) return Promise.reject(new EgressRefusedError(`webhook URL ${refusal}`));
+  const target = new URL(url);
+  const lookup = (hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { all: true, verbatim: true, family: options.family }, (error, addresses) => {
+      if (error) return callback(error);
+      const refused = addresses.map((entry) => addressRefusal(policy, entry.address)).find((problem) => problem !== null);
+      // Any refused address refuses the name: DNS may answer the next lookup with it.
+      if (refused) return callback(new EgressRefusedError(`webhook host ${hostname} resolves to ${refused}`));
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+  return new Promise<WebhookResponse>((resolve, reject) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(target, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: lookup as never, agent: false });
+    const timer = setTimeout(() => request.destroy(new Error(`webhook endpoint did not answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+    const finish = (outcome: () => void) => {
+      clearTimeout(timer);
+      outcome();
+    };
+    request.on('error', (error) => finish(() => reject(error)));
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      const done = () => finish(() => resolve({ status: response.statusCode ?? 0, bodyPrefix: Buffer.concat(chunks) }));
+      response.on('data', (chunk: Buffer) => {
+        if (kept < limits.maxResponseBytes) {
+          const part = chunk.subarray(0, limits.maxResponseBytes - kept);
+          chunks.push(part);
+          kept += part.length;
+        }
+        // Enough is read: the answer is the status; a receiver that streams on is cut off.
+        if (kept >= limits.maxResponseBytes) {
+          response.destroy();
+          done();
+        }
+      });
+      response.on('end', done);
+      response.on('error', (error) => finish(() => reject(error)));
+    });
+    request.end(body);
+  });
+}
+
 /**
  * POSTs a lifecycle event to a webhook endpoint, signed with the endpoint's secret as it is at send
  * time. The timestamp (Unix seconds) is the time of this attempt, so a receiver can refuse replays
  * older than a few minutes; `X-DVC-Event-Id` is stable across attempts, for the receiver's dedupe
- * (delivery is at least once). Any 2xx is success; anything else is retried with backoff.
+ * (delivery is at least once). Any 2xx is success; a refused destination or 410 is permanent; anything else
+ * (3xx included: redirects are never followed) is retried with backoff.
  */
 @Injectable()
 export class WebhookSender {
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly policy: OutboundPolicy;
 
   constructor(
     config: ConfigService<AlertingConfig, true>,
     private readonly repository: LifecycleRepository,
   ) {
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+    this.maxResponseBytes = config.get('WEBHOOK_MAX_RESPONSE_BYTES', { infer: true });
+    this.policy = outboundPolicy(config.get('WEBHOOK_ALLOW_HTTP', { infer: true }), config.get('WEBHOOK_ALLOWED_CIDRS', { infer: true }));
   }
 
   async send(row: OutboxRow, manager: EntityManager): Promise<void> {
@@ -107,9 +185,10 @@ export class WebhookSender {
     if (!endpoint || !endpoint.enabled) throw new PermanentDeliveryError(`webhook endpoint ${payload.endpointId} is disabled or deleted`);
     const body = JSON.stringify(payload.body);
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      headers: {
+    const response = await postUnderPolicy(
+      this.policy,
+      endpoint.url,
+      {
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'dvc-monitor-alerting',
         'x-dvc-event': payload.body.type,
@@ -118,11 +197,10 @@ export class WebhookSender {
         'x-dvc-signature': webhookSignature(endpoint.secret, timestamp, body),
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    await response.arrayBuffer().catch(() => undefined);
+      { timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes },
+    );
     if (response.status === 410) throw new PermanentDeliveryError('webhook endpoint answered 410 Gone');
+    if (response.status >= 300 && response.status < 400) throw new Error(`webhook endpoint answered ${response.status} (redirects are not followed)`);
     if (response.status < 200 || response.status >= 300) throw new Error(`webhook endpoint answered ${response.status}`);
   }
 }

@@ -1,4 +1,7 @@
-import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
+import type { ApiEnvironment } from '../config/api-environment';
 import { actorOf, Principal } from '@dvc/auth';
 import { randomBytes } from 'node:crypto';
 import type { SourceActivityDto, WebhookDto, WebhookWithSecretDto } from '../dtos/webhook.dto';
@@ -21,7 +24,22 @@ export function generateWebhookSecret(): string {
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
 
-  constructor(private readonly webhooksRepository: WebhooksRepository) {}
+  /** The alerting service's egress rules, applied here too so that a URL it would refuse is refused at once. */
+  private readonly egress: OutboundPolicy;
+
+  constructor(
+    private readonly webhooksRepository: WebhooksRepository,
+    config: ConfigService<ApiEnvironment, true>,
+  ) {
+    this.egress = outboundPolicy(config.get('WEBHOOK_ALLOW_HTTP', { infer: true }), config.get('WEBHOOK_ALLOWED_CIDRS', { infer: true }));
+  }
+
+  /** Scheme, credentials and literal addresses; names are resolved and checked by the sender at each call. */
+  private refuseUrl(url: string | undefined): void {
+    if (url === undefined) return;
+    const refusal = urlRefusal(this.egress, url);
+    if (refusal) throw new BadRequestException(`url: ${JSON.stringify(url)} ${refusal}`);
+  }
 
   async findWebhooks(query: WebhooksQuery, principal: Principal): Promise<Page<WebhookDto>> {
     const rows = await this.webhooksRepository.find({ ...query, limit: query.limit + 1, scopeRoots: principal.scope.agencyRoots });
@@ -36,6 +54,7 @@ export class WebhooksService {
   }
 
   async createWebhook(body: CreateWebhookBody, principal: Principal): Promise<WebhookWithSecretDto> {
+    this.refuseUrl(body.url);
     await this.refuseAgencyOutOfScope(body.agencyCode, principal);
     const actor = actorOf(principal);
     const secret = body.secret ?? generateWebhookSecret();
@@ -46,6 +65,7 @@ export class WebhooksService {
 
   async updateWebhook(id: string, body: UpdateWebhookBody, principal: Principal): Promise<WebhookDto | WebhookWithSecretDto> {
     if (!isUuid(id)) throw notFound(id);
+    this.refuseUrl(body.url);
     if (body.agencyCode !== undefined) await this.refuseAgencyOutOfScope(body.agencyCode, principal);
     const { rotateSecret, ...rest } = body;
     const changes: WebhookChanges = { ...rest };
