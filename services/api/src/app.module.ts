@@ -1,4 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@dvc/auth';
@@ -16,6 +18,7 @@ import { SourcesController } from './controllers/sources.controller';
 import { WebhooksController } from './controllers/webhooks.controller';
 import { ZeroUptakeController } from './controllers/zero-uptake.controller';
 import { databaseReadinessProvider } from './health/database-readiness.provider';
+import { FailOpenThrottlerStorage, RateLimitStorageModule, SubjectThrottlerGuard } from './http-edge';
 import { ADOPTION_METRIC_PROVIDERS } from './metrics/adoption-metrics';
 import { AdoptionMetricsService } from './metrics/adoption-metrics.service';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
@@ -47,6 +50,19 @@ export const SERVICE_NAME = 'api';
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment(apiEnvironment) }),
     ObservabilityModule.forRoot({ serviceName: SERVICE_NAME }),
     AuthModule.forRoot(),
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [ConfigService, FailOpenThrottlerStorage],
+      useFactory: (config: ConfigService<ApiEnvironment, true>, storage: FailOpenThrottlerStorage) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.get('API_RATE_LIMIT_PER_MINUTE', { infer: true }) }],
+        storage,
+        // Probes must answer however busy the API is.
+        skipIf: (context) => context.switchToHttp().getRequest<{ path: string }>().path.startsWith('/health'),
+        errorMessage: (_context, detail) =>
+          `too many requests: at most ${detail.limit} a minute for each signed-in user (by address without a token); ` +
+          `try again in ${detail.timeToBlockExpire} s`,
+      }),
+    }),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<ApiEnvironment, true>) => {
@@ -75,6 +91,7 @@ export const SERVICE_NAME = 'api';
     HealthController,
   ],
   providers: [
+    { provide: APP_GUARD, useClass: SubjectThrottlerGuard },
     databaseReadinessProvider,
     httpRequestDurationProvider,
     ...ADOPTION_METRIC_PROVIDERS,

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { listen, startOrExit } from '@dvc/observability';
 import type { ApiEnvironment } from './config/api-environment';
+import { configureHttpEdge } from './http-edge';
 import { setupOpenApi } from './openapi';
 
 startOrExit(async () => {
@@ -9,6 +10,7 @@ startOrExit(async () => {
   // bad one must end in startOrExit's one clear message rather than a stack trace.
   const { AppModule, SERVICE_NAME } = await import('./app.module');
   const app = await NestFactory.create(AppModule, { bufferLogs: true, abortOnError: false });
+  configureHttpEdge(app);
   setupOpenApi(app);
   const config = app.get<ConfigService<ApiEnvironment, true>>(ConfigService);
   await listen(app, config.get('HTTP_HOST', { infer: true }), config.get('HTTP_PORT', { infer: true }), SERVICE_NAME);

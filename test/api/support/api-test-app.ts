@@ -27,10 +27,14 @@ export async function startApiOnFreshDatabase(
   await insertFixtures(databaseUrl);
   process.env.DATABASE_URL = databaseUrl;
   process.env.LOG_LEVEL = 'silent';
+  // These files call the API far more often than a person would; the limits have their own test.
+  process.env.API_RATE_LIMIT_PER_MINUTE ??= '100000';
   // Imported only now: the module reads and validates the environment as it loads.
   const { AppModule } = await import('../../../services/api/src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  const { configureHttpEdge } = await import('../../../services/api/src/http-edge');
+  configureHttpEdge(app);
   configure(app);
   await app.init();
   return app;

@@ -32,8 +32,10 @@ export async function startSecuredApi(database: string, environment: Record<stri
   // Imported only now: the module reads and validates the environment as it loads.
   const { AppModule } = await import('../../../services/api/src/app.module');
   const { setupOpenApi } = await import('../../../services/api/src/openapi');
+  const { configureHttpEdge } = await import('../../../services/api/src/http-edge');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  configureHttpEdge(app);
   setupOpenApi(app);
   await app.init();
   const db = new Client({ connectionString: databaseUrl });

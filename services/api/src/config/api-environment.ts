@@ -25,6 +25,30 @@ export const apiEnvironment = commonEnvironment.extend({
       const parsed = parseCidrList(value);
       if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.problems.join('; ') });
     }),
+  /** Requests a minute for each signed-in subject (each peer address without a valid token); 429 beyond. /health is not limited. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(600),
+  /** Largest JSON or form body, in bytes (413 beyond). */
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
+  /**
+   * Comma-separated exact origins (scheme://host[:port]) whose pages may call the API from a browser; empty (the
+   * default): no cross-origin access at all.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+      for (const origin of origins) {
+        let parsed: URL | null = null;
+        try {
+          parsed = new URL(origin);
+        } catch {
+          parsed = null;
+        }
+        if (!parsed || parsed.origin !== origin) context.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://dvc.hungyen.gov.vn` });
+      }
+      return origins;
+    }),
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
 });
 
