@@ -1,5 +1,8 @@
 // What the local stack runs and where: services, ports, URLs, folders. Everything follows the
 // environment, so two stacks (or a stack and the integration tests) can run side by side.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkaSecurity from '../kafka/security.cjs';
@@ -100,6 +103,21 @@ export function stackConfig(env = process.env) {
   };
 }
 
+/**
+ * The key that seals webhook secrets at rest (SECRETS_ENCRYPTION_KEY of the api and alerting services): the
+ * caller's when set, else one generated once for this machine and kept outside the work tree (mode 600), so that
+ * secrets sealed by one `npm start` open in the next. Returns the environment to pass.
+ */
+export function secretsKeyEnv(env = process.env) {
+  if (env.SECRETS_ENCRYPTION_KEY || env.SECRETS_ENCRYPTION_KEY_FILE) return {};
+  const file = join(env.DVC_CACHE_DIR || join(homedir(), '.cache', 'dvc-monitor'), 'secrets-encryption-key');
+  if (!existsSync(file) || readFileSync(file, 'utf8').trim() === '') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  }
+  return { SECRETS_ENCRYPTION_KEY_FILE: file };
+}
+
 /** The environment of every child: the caller's, with the stack's resolved values on top. */
 export function sharedEnv(config) {
   return {
@@ -141,6 +159,7 @@ export function serviceEnv(config, service) {
     // Nest's fallback logger (used before pino takes over) colours its output even into a pipe.
     NO_COLOR: process.env.NO_COLOR ?? '1',
   };
+  if (service.name === 'api' || service.name === 'alerting') Object.assign(env, secretsKeyEnv());
   if (service.name === 'alerting' || service.name === 'mail-sink') {
     const smtpPort = process.env.MAIL_SINK_SMTP_PORT || '1025';
     env.MAIL_SINK_SMTP_PORT = smtpPort;

@@ -4,6 +4,8 @@ import request from 'supertest';
 import { setupOpenApi } from '../../services/api/src/openapi';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { DISTRICT } from './support/rates-fixtures';
+import { keyringOf, openSecret, parseEncryptionKey } from '@dvc/domain';
+import { TEST_SECRETS_KEY } from '../support/infrastructure';
 import { DEMO_USERS, signedIn, signIn } from './support/signed-in';
 
 const DATABASE = 'dvc_monitor_api_webhooks_test';
@@ -46,7 +48,17 @@ describe('webhook endpoints and source activity API (real PostgreSQL)', () => {
   const post = (body: unknown, signed = true) => client(signed).post('/v1/webhooks').send(body as object);
   const patch = (id: string, body: unknown, signed = true) => client(signed).patch(`/v1/webhooks/${id}`).send(body as object);
   const del = (id: string, signed = true) => client(signed).delete(`/v1/webhooks/${id}`);
-  const secretOf = async (id: string): Promise<string> => (await db.query(`SELECT secret FROM webhook_endpoints WHERE id = $1`, [id])).rows[0].secret;
+  /**
+   * The secret the alerting service will sign with: sealed in the row (no plaintext column, no plaintext in the
+   * sealed value), opened with the key the API was given.
+   */
+  const secretOf = async (id: string): Promise<string> => {
+    const [row] = (await db.query(`SELECT secret, secret_sealed FROM webhook_endpoints WHERE id = $1`, [id])).rows;
+    expect(row.secret).toBeNull();
+    const opened = openSecret(keyringOf(parseEncryptionKey(TEST_SECRETS_KEY, 'the test key')), row.secret_sealed);
+    expect(row.secret_sealed).not.toContain(opened);
+    return opened;
+  };
   const count = async () => Number((await db.query(`SELECT count(*) FROM webhook_endpoints`)).rows[0].count);
 
   /** No answer of a GET may carry a secret, under any name. */

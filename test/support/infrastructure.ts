@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -10,6 +11,11 @@ export const REPO_ROOT = join(__dirname, '..', '..');
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`).split(',').map((b) => b.trim());
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+/**
+ * The key the tests' api and alerting services seal webhook secrets with (SECRETS_ENCRYPTION_KEY): random per run,
+ * so no test can pass by knowing a fixed key; tests that inspect the database open sealed values with it.
+ */
+export const TEST_SECRETS_KEY = (process.env.DVC_TEST_SECRETS_KEY ??= randomBytes(32).toString('base64'));
 
 /**
  * Where the credentials of a broker are: the data dir of kafka.sh's broker. The shared broker's is found

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REPO_ROOT } from './infrastructure';
+import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REPO_ROOT, TEST_SECRETS_KEY } from './infrastructure';
 import kafkajs = require('kafkajs');
 import security = require('../../deploy/kafka/security.cjs');
 
@@ -81,7 +81,7 @@ export class ServiceProcess {
     if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);
     const env = await kafkaServiceEnvironment(
       this.service,
-      { ...process.env, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
+      { ...process.env, SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
       this.environment,
     );
     if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);

@@ -13,3 +13,4 @@ export * from './access-control';
 export * from './source-agencies';
 export * from './api-keys';
 export * from './outbound-address';
+export * from './secret-envelope';

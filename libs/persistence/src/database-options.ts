@@ -8,6 +8,7 @@ import { AcknowledgementAnnouncements1765000000000 } from './migrations/17650000
 import { GrafanaReader1765100000000 } from './migrations/1765100000000-grafana-reader';
 import { AccessControl1765200000000 } from './migrations/1765200000000-access-control';
 import { SourceBindings1765300000000 } from './migrations/1765300000000-source-bindings';
+import { SealedWebhookSecrets1765400000000 } from './migrations/1765400000000-sealed-webhook-secrets';
 
 export const MIGRATIONS = [
   InitialSchema1763780000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   GrafanaReader1765100000000,
   AccessControl1765200000000,
   SourceBindings1765300000000,
+  SealedWebhookSecrets1765400000000,
 ];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';

@@ -14,13 +14,24 @@ describe('alerting configuration', () => {
   });
 
   it('has working defaults and rejects bad values with every problem listed', () => {
-    const config = validateEnvironment(alertingEnvironment)({});
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: key });
     expect(config.HTTP_PORT).toBe(3004);
     expect(config.ALERT_WINDOWS.map((w) => w.kind)).toEqual(['monthToDate', 'rolling30d']);
     expect(config.ALERT_LEADER_LOCK_ENABLED).toBe(true);
     expect(config.TOPIC_ALERTS).toBe('dvc.alerts.v1');
     expect(() =>
-      validateEnvironment(alertingEnvironment)({ ALERT_SWEEP_INTERVAL_MS: '10', SMTP_URL: 'http://x', ALERT_WINDOWS: 'daily', ALERT_LEADER_LOCK_ENABLED: 'yes' }),
+      validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: key, ALERT_SWEEP_INTERVAL_MS: '10', SMTP_URL: 'http://x', ALERT_WINDOWS: 'daily', ALERT_LEADER_LOCK_ENABLED: 'yes' }),
     ).toThrow(/4 problems[\s\S]*ALERT_SWEEP_INTERVAL_MS[\s\S]*ALERT_WINDOWS[\s\S]*ALERT_LEADER_LOCK_ENABLED[\s\S]*SMTP_URL|4 problems/);
+  });
+
+  it('will not start without a key to open webhook secrets with, nor with a short one, nor with two sources of it', () => {
+    expect(() => validateEnvironment(alertingEnvironment)({})).toThrow(/SECRETS_ENCRYPTION_KEY \(or SECRETS_ENCRYPTION_KEY_FILE\) is required/);
+    expect(() => validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+      /must be 32 random bytes in base64.*not 16 bytes/,
+    );
+    expect(() =>
+      validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'), SECRETS_ENCRYPTION_KEY_FILE: '/run/secrets/key' }),
+    ).toThrow(/both set/);
   });
 });

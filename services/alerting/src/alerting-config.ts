@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseCidrList } from '@dvc/domain';
-import { checkKafkaSecurity, commonEnvironment, httpEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, checkSecrets, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
 import { DEFAULT_TOPICS } from '@dvc/contracts';
 import { parseWorkingWindows, type EvaluationWindowSpec, type WorkingSchedule } from '@dvc/domain';
 
@@ -66,7 +66,7 @@ const dayList = z
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
-export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004).shape).extend({
+export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004).shape).extend(secretsEnvironment.shape).extend({
   TOPIC_ALERTS: z.string().min(1).default(DEFAULT_TOPICS.alerts),
   /** Time between two sweeps over every agency and agency × procedure. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).max(24 * 3_600_000).default(60_000),
@@ -141,7 +141,7 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   ALERT_ZERO_UPTAKE_ENABLED: booleanFlag.default(true),
   ALERT_ZERO_UPTAKE_MIN_DOSSIERS: z.coerce.number().int().min(1).default(20),
   ALERT_ZERO_UPTAKE_WINDOW: singleWindow.default(parseWindows('rolling30d')[0]),
-}).superRefine(checkKafkaSecurity);
+}).superRefine(checkKafkaSecurity).superRefine(checkSecrets);
 
 export type AlertingConfig = z.infer<typeof alertingEnvironment>;
 

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { migrate } from '@dvc/persistence';
+import { TEST_SECRETS_KEY } from '../../support/infrastructure';
 import { insertFixtures } from './rates-fixtures';
 
 const SERVER_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -29,6 +30,7 @@ export async function startApiOnFreshDatabase(
   process.env.LOG_LEVEL = 'silent';
   // These files call the API far more often than a person would; the limits have their own test.
   process.env.API_RATE_LIMIT_PER_MINUTE ??= '100000';
+  process.env.SECRETS_ENCRYPTION_KEY ??= TEST_SECRETS_KEY;
   // Imported only now: the module reads and validates the environment as it loads.
   const { AppModule } = await import('../../../services/api/src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import { migrate } from '@dvc/persistence';
-import { POSTGRES_URL } from '../../support/infrastructure';
+import { POSTGRES_URL, TEST_SECRETS_KEY } from '../../support/infrastructure';
 
 async function onServer(sql: string): Promise<void> {
   const client = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
@@ -17,18 +17,23 @@ async function onServer(sql: string): Promise<void> {
 export interface SecuredApi {
   app: INestApplication;
   db: Client;
-  close(): Promise<void>;
+  /** Stops the API; `keepDatabase` leaves its database for the next start (a restart). */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 /**
  * The API in-process on a fresh, migrated database, with its OpenAPI pages and the given environment, and a
  * connection to that database for fixtures. Tokens come from the real local Keycloak (the default issuer).
  */
-export async function startSecuredApi(database: string, environment: Record<string, string> = {}): Promise<SecuredApi> {
+export async function startSecuredApi(
+  database: string,
+  environment: Record<string, string> = {},
+  options: { keepDatabase?: boolean } = {},
+): Promise<SecuredApi> {
   const databaseUrl = `${POSTGRES_URL}/${database}`;
-  await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  if (!options.keepDatabase) await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   await migrate(databaseUrl);
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...environment });
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY, ...environment });
   // Imported only now: the module reads and validates the environment as it loads.
   const { AppModule } = await import('../../../services/api/src/app.module');
   const { setupOpenApi } = await import('../../../services/api/src/openapi');
@@ -43,10 +48,10 @@ export async function startSecuredApi(database: string, environment: Record<stri
   return {
     app,
     db,
-    async close() {
+    async close(closeOptions = {}) {
       await db.end().catch(() => undefined);
       await app.close();
-      await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      if (!closeOptions.keepDatabase) await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     },
   };
 }

@@ -7,7 +7,8 @@ import { ConfigService } from '@nestjs/config';
 import type { Kafka, Producer } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import nodemailer, { Transporter } from 'nodemailer';
-import { addressRefusal, OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
+import { secretsKeyring } from '@dvc/config';
+import { addressRefusal, Keyring, openSecret, OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
 import { AlertingConfig } from '../alerting-config';
 import type { OutboxRow } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
@@ -169,6 +170,7 @@ export class WebhookSender {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly policy: OutboundPolicy;
+  private readonly keyring: Keyring;
 
   constructor(
     config: ConfigService<AlertingConfig, true>,
@@ -177,12 +179,19 @@ export class WebhookSender {
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
     this.maxResponseBytes = config.get('WEBHOOK_MAX_RESPONSE_BYTES', { infer: true });
     this.policy = outboundPolicy(config.get('WEBHOOK_ALLOW_HTTP', { infer: true }), config.get('WEBHOOK_ALLOWED_CIDRS', { infer: true }));
+    this.keyring = secretsKeyring({
+      SECRETS_ENCRYPTION_KEY: config.get('SECRETS_ENCRYPTION_KEY', { infer: true }),
+      SECRETS_ENCRYPTION_KEY_FILE: config.get('SECRETS_ENCRYPTION_KEY_FILE', { infer: true }),
+      SECRETS_ENCRYPTION_PREVIOUS_KEYS: config.get('SECRETS_ENCRYPTION_PREVIOUS_KEYS', { infer: true }),
+    });
   }
 
   async send(row: OutboxRow, manager: EntityManager): Promise<void> {
     const payload = row.payload as unknown as WebhookPayload;
     const endpoint = await this.repository.webhookForSend(manager, payload.endpointId);
     if (!endpoint || !endpoint.enabled) throw new PermanentDeliveryError(`webhook endpoint ${payload.endpointId} is disabled or deleted`);
+    // Opened for this call only; a key missing from the keyring is a retryable failure (the configuration is fixed, not the endpoint).
+    const secret = endpoint.sealed !== null ? openSecret(this.keyring, endpoint.sealed) : endpoint.secret!;
     const body = JSON.stringify(payload.body);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const response = await postUnderPolicy(
@@ -194,7 +203,7 @@ export class WebhookSender {
         'x-dvc-event': payload.body.type,
         'x-dvc-event-id': payload.body.eventId,
         'x-dvc-timestamp': timestamp,
-        'x-dvc-signature': webhookSignature(endpoint.secret, timestamp, body),
+        'x-dvc-signature': webhookSignature(secret, timestamp, body),
       },
       body,
       { timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes },

@@ -178,9 +178,10 @@ export class LifecycleRepository {
   }
 
   /** The endpoint as it is now (URL and secret are read at send time, so rotation applies at once). */
-  async webhookForSend(manager: EntityManager, id: string): Promise<{ url: string; secret: string; enabled: boolean } | null> {
-    const rows: Array<{ url: string; secret: string; enabled: boolean }> = await manager.query(
-      `SELECT url, secret, enabled FROM webhook_endpoints WHERE id = $1`,
+  /** `sealed`: the secret sealed under SECRETS_ENCRYPTION_KEY; `secret`: a plaintext left from before sealing (until the API seals it). */
+  async webhookForSend(manager: EntityManager, id: string): Promise<{ url: string; secret: string | null; sealed: string | null; enabled: boolean } | null> {
+    const rows: Array<{ url: string; secret: string | null; sealed: string | null; enabled: boolean }> = await manager.query(
+      `SELECT url, secret, secret_sealed AS sealed, enabled FROM webhook_endpoints WHERE id = $1`,
       [id],
     );
     return rows[0] ?? null;

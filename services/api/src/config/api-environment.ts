@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { docsAccessEnvironment, oidcEnvironment } from '@dvc/auth';
-import { commonEnvironment, httpEnvironment } from '@dvc/config';
+import { checkSecrets, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
 import { parseCidrList } from '@dvc/domain';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -13,6 +13,7 @@ export const apiEnvironment = commonEnvironment.extend({
   ...httpEnvironment(3000).shape,
   ...oidcEnvironment.shape,
   ...docsAccessEnvironment.shape,
+  ...secretsEnvironment.shape,
   /** A public aggregate query that runs longer than this is cancelled by PostgreSQL. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** How often the adoption gauges of /metrics are refreshed from PostgreSQL (one set of queries each time). */
@@ -50,6 +51,6 @@ export const apiEnvironment = commonEnvironment.extend({
       return origins;
     }),
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-});
+}).superRefine(checkSecrets);
 
 export type ApiEnvironment = z.infer<typeof apiEnvironment>;

@@ -28,7 +28,8 @@ export interface WebhookChanges {
   name?: string | null;
   agencyCode?: string | null;
   enabled?: boolean;
-  secret?: string;
+  /** The new secret, sealed (the plaintext never reaches the database). */
+  sealedSecret?: string;
 }
 
 export interface SourceActivityRecord {
@@ -85,11 +86,12 @@ export class WebhooksRepository {
     return rows.length > 0;
   }
 
-  async create(endpoint: { url: string; secret: string; name: string | null; agencyCode: string | null; enabled: boolean }, actor: Actor): Promise<WebhookRecord> {
+  /** `sealedSecret`: the secret sealed with SECRETS_ENCRYPTION_KEY; the plaintext column stays empty. */
+  async create(endpoint: { url: string; sealedSecret: string; name: string | null; agencyCode: string | null; enabled: boolean }, actor: Actor): Promise<WebhookRecord> {
     const rows: WebhookRecord[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints AS w (url, secret, name, agency_code, enabled, created_by, created_by_subject)
+      `INSERT INTO webhook_endpoints AS w (url, secret_sealed, name, agency_code, enabled, created_by, created_by_subject)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [endpoint.url, endpoint.secret, endpoint.name, endpoint.agencyCode, endpoint.enabled, actor.name, actor.subject],
+      [endpoint.url, endpoint.sealedSecret, endpoint.name, endpoint.agencyCode, endpoint.enabled, actor.name, actor.subject],
     );
     return rows[0];
   }
@@ -103,7 +105,8 @@ export class WebhooksRepository {
          name = CASE WHEN $4::boolean THEN $5::text ELSE w.name END,
          agency_code = CASE WHEN $6::boolean THEN $7::text ELSE w.agency_code END,
          enabled = CASE WHEN $8::boolean THEN $9::boolean ELSE w.enabled END,
-         secret = CASE WHEN $10::boolean THEN $11::text ELSE w.secret END
+         secret_sealed = CASE WHEN $10::boolean THEN $11::text ELSE w.secret_sealed END,
+         secret = CASE WHEN $10::boolean THEN NULL ELSE w.secret END
        WHERE w.id = $1 AND ${IN_SCOPE('$12')}
        RETURNING ${COLUMNS}`,
       [
@@ -112,13 +115,31 @@ export class WebhooksRepository {
         has('name'), changes.name ?? null,
         has('agencyCode'), changes.agencyCode ?? null,
         has('enabled'), changes.enabled ?? null,
-        has('secret'), changes.secret ?? null,
+        has('sealedSecret'), changes.sealedSecret ?? null,
         scopeRoots,
       ],
     );
     // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, affected].
     const rows = (Array.isArray(result[0]) ? result[0] : result) as WebhookRecord[];
     return rows[0] ?? null;
+  }
+
+  /** Secrets still in plaintext (written before sealing) or sealed with another key than `currentKeyId`. */
+  secretsToSeal(currentKeyId: string): Promise<Array<{ id: string; secret: string | null; sealed: string | null }>> {
+    return this.dataSource.query(
+      `SELECT id, secret, secret_sealed AS sealed FROM webhook_endpoints
+       WHERE secret IS NOT NULL OR split_part(secret_sealed, ':', 2) <> $1`,
+      [currentKeyId],
+    );
+  }
+
+  /** Replaces one row's secret by its sealed form, unless the row changed meanwhile (another API instance). */
+  async storeSealed(row: { id: string; secret: string | null; sealed: string | null }, sealed: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_endpoints SET secret_sealed = $4, secret = NULL
+       WHERE id = $1 AND secret IS NOT DISTINCT FROM $2 AND secret_sealed IS NOT DISTINCT FROM $3`,
+      [row.id, row.secret, row.sealed, sealed],
+    );
   }
 
   async delete(id: string, scopeRoots: readonly string[]): Promise<WebhookRecord | null> {

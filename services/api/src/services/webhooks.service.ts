@@ -1,6 +1,7 @@
-import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
+import { secretsKeyring } from '@dvc/config';
+import { Keyring, openSecret, OutboundPolicy, outboundPolicy, sealSecret, urlRefusal } from '@dvc/domain';
 import type { ApiEnvironment } from '../config/api-environment';
 import { actorOf, Principal } from '@dvc/auth';
 import { randomBytes } from 'node:crypto';
@@ -21,17 +22,37 @@ export function generateWebhookSecret(): string {
  * the secret.
  */
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebhooksService.name);
 
   /** The alerting service's egress rules, applied here too so that a URL it would refuse is refused at once. */
   private readonly egress: OutboundPolicy;
+  /** Seals secrets before they are stored (SECRETS_ENCRYPTION_KEY); the alerting service opens them to sign. */
+  private readonly keyring: Keyring;
 
   constructor(
     private readonly webhooksRepository: WebhooksRepository,
     config: ConfigService<ApiEnvironment, true>,
   ) {
     this.egress = outboundPolicy(config.get('WEBHOOK_ALLOW_HTTP', { infer: true }), config.get('WEBHOOK_ALLOWED_CIDRS', { infer: true }));
+    this.keyring = secretsKeyring({
+      SECRETS_ENCRYPTION_KEY: config.get('SECRETS_ENCRYPTION_KEY', { infer: true }),
+      SECRETS_ENCRYPTION_KEY_FILE: config.get('SECRETS_ENCRYPTION_KEY_FILE', { infer: true }),
+      SECRETS_ENCRYPTION_PREVIOUS_KEYS: config.get('SECRETS_ENCRYPTION_PREVIOUS_KEYS', { infer: true }),
+    });
+  }
+
+  /**
+   * Seals what is not sealed with the current key: plaintext secrets of rows written before sealing existed, and
+   * secrets sealed with a previous key (after a rotation). Logged by count, never with a secret.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.webhooksRepository.secretsToSeal(this.keyring.current.id);
+    for (const row of rows) {
+      const plaintext = row.secret ?? openSecret(this.keyring, row.sealed!);
+      await this.webhooksRepository.storeSealed(row, sealSecret(this.keyring, plaintext));
+    }
+    if (rows.length) this.logger.log({ msg: 'webhook secrets sealed with the current key', count: rows.length, keyId: this.keyring.current.id });
   }
 
   /** Scheme, credentials and literal addresses; names are resolved and checked by the sender at each call. */
@@ -58,7 +79,7 @@ export class WebhooksService {
     await this.refuseAgencyOutOfScope(body.agencyCode, principal);
     const actor = actorOf(principal);
     const secret = body.secret ?? generateWebhookSecret();
-    const created = toDto(await this.webhooksRepository.create({ ...body, secret }, actor));
+    const created = toDto(await this.webhooksRepository.create({ ...body, sealedSecret: sealSecret(this.keyring, secret) }, actor));
     this.logger.log({ msg: 'webhook endpoint registered', webhookId: created.id, url: created.url, agencyCode: created.agencyCode, enabled: created.enabled, actor: actor.subject });
     return { ...created, secret };
   }
@@ -67,14 +88,14 @@ export class WebhooksService {
     if (!isUuid(id)) throw notFound(id);
     this.refuseUrl(body.url);
     if (body.agencyCode !== undefined) await this.refuseAgencyOutOfScope(body.agencyCode, principal);
-    const { rotateSecret, ...rest } = body;
-    const changes: WebhookChanges = { ...rest };
-    if (rotateSecret) changes.secret = generateWebhookSecret();
+    const { rotateSecret, secret: given, ...rest } = body;
+    const secret = rotateSecret ? generateWebhookSecret() : given;
+    const changes: WebhookChanges = { ...rest, ...(secret === undefined ? {} : { sealedSecret: sealSecret(this.keyring, secret) }) };
     const updated = await this.webhooksRepository.update(id, changes, principal.scope.agencyRoots);
     if (!updated) throw notFound(id);
-    const changed = Object.keys(changes);
+    const changed = Object.keys(changes).map((key) => (key === 'sealedSecret' ? 'secret' : key));
     this.logger.log({ msg: 'webhook endpoint changed', webhookId: id, changed, actor: principal.subject });
-    return changes.secret === undefined ? toDto(updated) : { ...toDto(updated), secret: changes.secret };
+    return secret === undefined ? toDto(updated) : { ...toDto(updated), secret };
   }
 
   async deleteWebhook(id: string, principal: Principal): Promise<void> {
