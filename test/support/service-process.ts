@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REPO_ROOT, TEST_SECRETS_KEY } from './infrastructure';
 import kafkajs = require('kafkajs');
@@ -39,6 +40,23 @@ export async function kafkaServiceEnvironment(service: ServiceName, env: NodeJS.
 
 let nextPort = 3400 + Math.floor(Math.random() * 200) * 10;
 
+/** True when nothing listens on 127.0.0.1:`port` (the machine runs NATS on 4222, RabbitMQ's epmd on 4369, ...). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The next port of this test file's range that nothing listens on. */
+async function claimFreePort(): Promise<number> {
+  for (;;) {
+    const port = nextPort++; // claimed synchronously, so processes started together never probe the same port
+    if (await portIsFree(port)) return port;
+  }
+}
+
 /**
  * Every process a test file started. A test body that timed out keeps running after Jest gave up on
  * it, and may start processes after its afterAll: once `stopAllServices` ran, starting is refused, so
@@ -57,15 +75,23 @@ export async function stopAllServices(): Promise<void> {
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
-  readonly port = nextPort++;
-  readonly logFile: string;
+  /** Chosen free at the first start and kept across restarts, so a restarted service answers at the same URL. */
+  private claimedPort: number | null = null;
 
   constructor(
     readonly service: ServiceName,
     private readonly environment: Record<string, string>,
   ) {
     mkdirSync(join(REPO_ROOT, 'dist', 'test-logs'), { recursive: true });
-    this.logFile = join(REPO_ROOT, 'dist', 'test-logs', `${service}-${this.port}.log`);
+  }
+
+  get port(): number {
+    if (this.claimedPort === null) throw new Error(`${this.service} has no port before its first start`);
+    return this.claimedPort;
+  }
+
+  get logFile(): string {
+    return join(REPO_ROOT, 'dist', 'test-logs', `${this.service}-${this.port}.log`);
   }
 
   /** True while the process this object started has not exited. */
@@ -79,6 +105,7 @@ export class ServiceProcess {
 
   async start(): Promise<this> {
     if (stoppedAll) throw new Error(`not starting ${this.service}: this test file's services were already stopped`);
+    this.claimedPort ??= await claimFreePort();
     const env = await kafkaServiceEnvironment(
       this.service,
       { ...process.env, SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY, ...this.environment, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
