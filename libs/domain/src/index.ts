@@ -14,3 +14,6 @@ export * from './source-agencies';
 export * from './api-keys';
 export * from './outbound-address';
 export * from './secret-envelope';
+export * from './indicators';
+export * from './peer-ranking';
+export * from './online-rate-projection';

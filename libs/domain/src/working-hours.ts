@@ -172,3 +172,18 @@ function minuteOfDay(time: string): number | null {
   if (!TIME_OF_DAY.test(time)) return null;
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
+
+/** Whether `day` (`YYYY-MM-DD`, Vietnam's calendar) is a working day of `schedule` (weekdays, holidays, swapped days). */
+export function isWorkingDay(day: string, schedule: WorkingSchedule = VIETNAM_OFFICE_HOURS): boolean {
+  return compile(schedule).isWorkingDay(Date.parse(`${day}T00:00:00Z`));
+}
+
+/** Working days from `firstDay` to `lastDay`, both inclusive (0 when `lastDay` is before `firstDay`). */
+export function workingDaysBetween(firstDay: string, lastDay: string, schedule: WorkingSchedule = VIETNAM_OFFICE_HOURS): number {
+  const compiled = compile(schedule);
+  const last = Date.parse(`${lastDay}T00:00:00Z`);
+  let count = 0;
+  for (let day = Date.parse(`${firstDay}T00:00:00Z`); day <= last; day += DAY) if (compiled.isWorkingDay(day)) count++;
+  return count;
+}
+
