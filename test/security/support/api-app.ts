@@ -17,21 +17,16 @@ async function onServer(sql: string): Promise<void> {
 export interface SecuredApi {
   app: INestApplication;
   db: Client;
-  /** Stops the API; `keepDatabase` leaves its database for the next start (a restart). */
-  close(options?: { keepDatabase?: boolean }): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
  * The API in-process on a fresh, migrated database, with its OpenAPI pages and the given environment, and a
  * connection to that database for fixtures. Tokens come from the real local Keycloak (the default issuer).
  */
-export async function startSecuredApi(
-  database: string,
-  environment: Record<string, string> = {},
-  options: { keepDatabase?: boolean } = {},
-): Promise<SecuredApi> {
+export async function startSecuredApi(database: string, environment: Record<string, string> = {}): Promise<SecuredApi> {
   const databaseUrl = `${POSTGRES_URL}/${database}`;
-  if (!options.keepDatabase) await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   await migrate(databaseUrl);
   Object.assign(process.env, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY, ...environment });
   // Imported only now: the module reads and validates the environment as it loads.
@@ -48,10 +43,10 @@ export async function startSecuredApi(
   return {
     app,
     db,
-    async close(closeOptions = {}) {
+    async close() {
       await db.end().catch(() => undefined);
       await app.close();
-      if (!closeOptions.keepDatabase) await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await onServer(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     },
   };
 }
