@@ -1,6 +1,6 @@
 import { groundTruth } from '../support/ground-truth';
 import { produceDeliveries } from '../support/kafka-io';
-import { pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
+import { indicatorLedgerBothWays, pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
 import { generateScenario, seededRandom } from '../support/scenario';
 import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
@@ -50,5 +50,9 @@ describe('exact counts through crashes', () => {
     const validDeliveries = deliveries.filter((delivery) => delivery.event).length;
     expect(appliedAtKills.some((applied) => applied > 0 && applied < validDeliveries)).toBe(true);
     expect(sorted(await storedMonthlyCounts(environment))).toEqual(sorted(expected));
+    // The indicator ledger, kept in the same transactions, equals its recomputation from the final dossier states.
+    const ledger = await indicatorLedgerBothWays(environment);
+    expect(ledger.stored.length).toBeGreaterThan(1_000);
+    expect(ledger.stored).toEqual(ledger.recomputed);
   }, 600_000);
 });

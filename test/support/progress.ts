@@ -1,4 +1,5 @@
 import { kafkaClient } from './infrastructure';
+import { DOSSIER_SPANS_FROM_STATES_SQL, INDICATOR_BUCKETS_FROM_STATES_SQL } from '@dvc/persistence';
 import type { TestEnvironment } from './test-environment';
 import type { ExpectedCounts } from './ground-truth';
 
@@ -68,4 +69,24 @@ export async function storedMonthlyCounts(environment: TestEnvironment): Promise
 
 export function withoutEmptyBuckets(counts: Map<string, ExpectedCounts>): Map<string, ExpectedCounts> {
   return new Map([...counts].filter(([, item]) => Object.values(item).some((value) => value !== 0)));
+}
+
+/**
+ * The indicator ledger as the aggregator keeps it, and as recomputed in SQL from the dossier states alone
+ * (the rows that net to something), each as sorted text lines: equal when the incremental upkeep was exact.
+ */
+export async function indicatorLedgerBothWays(environment: TestEnvironment): Promise<{ stored: string[]; recomputed: string[] }> {
+  const lines = (rows: Array<Record<string, unknown>>) => rows.map((row) => Object.values(row).map(String).join('|')).sort();
+  const bucketColumns = `to_char(day, 'YYYY-MM-DD'), agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds`;
+  const spanColumns = `agency_code, procedure_code, to_char(received_day, 'YYYY-MM-DD'), to_char(due_day, 'YYYY-MM-DD'), to_char(closed_day, 'YYYY-MM-DD'), dossiers`;
+  const stored = [
+    ...lines(await environment.query(`SELECT 'bucket', ${bucketColumns} FROM indicator_buckets
+       WHERE received_with_payment <> 0 OR received_paid_online <> 0 OR resolved <> 0 OR resolution_seconds <> 0`)),
+    ...lines(await environment.query(`SELECT 'span', ${spanColumns} FROM dossier_spans WHERE dossiers <> 0`)),
+  ];
+  const recomputed = [
+    ...lines(await environment.query(`SELECT 'bucket', ${bucketColumns} FROM (${INDICATOR_BUCKETS_FROM_STATES_SQL}) b`)),
+    ...lines(await environment.query(`SELECT 'span', ${spanColumns} FROM (${DOSSIER_SPANS_FROM_STATES_SQL}) s`)),
+  ];
+  return { stored, recomputed };
 }

@@ -17,3 +17,4 @@ export * from './secret-envelope';
 export * from './indicators';
 export * from './peer-ranking';
 export * from './online-rate-projection';
+export * from './indicator-ledger';

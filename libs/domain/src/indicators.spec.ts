@@ -10,6 +10,7 @@ const NONE: IndicatorCounts = {
   completedOnTime: 0,
   inProgressWithinDeadline: 0,
   inProgressOverdue: 0,
+  resolved: 0,
   resolutionSecondsTotal: 0,
   receivedOfFeeProcedures: 0,
   paidOnline: 0,
@@ -34,7 +35,7 @@ describe('national indicators', () => {
 
   it('averages resolution time over completed dossiers, in days', () => {
     // Three dossiers of 1 day, 2 days and 4.5 days.
-    const figures = computeIndicators({ ...NONE, received: 3, completed: 3, completedOnTime: 3, resolutionSecondsTotal: (1 + 2 + 4.5) * 86_400 });
+    const figures = computeIndicators({ ...NONE, received: 3, completed: 3, completedOnTime: 3, resolved: 3, resolutionSecondsTotal: (1 + 2 + 4.5) * 86_400 });
     expect(figures.averageResolutionDays).toEqual({
       indicator: 'averageResolutionDays',
       code: '2.2',

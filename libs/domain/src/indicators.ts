@@ -18,7 +18,7 @@ export const INDICATORS = {
    * (completed in the period + in progress at its end). Withdrawn dossiers are not handled.
    */
   onTimeResolution: { code: '2.1', formulaVersion: '2.1-v1', unit: 'ratio', nameVi: 'Tỷ lệ giải quyết đúng hạn', nameEn: 'On-time resolution' },
-  /** 2.2: total resolution time of the dossiers completed in the period / their number, in days. */
+  /** 2.2: total resolution time of the dossiers completed in the period (reception known) / their number, in days. */
   averageResolutionDays: { code: '2.2', formulaVersion: '2.2-v1', unit: 'days', nameVi: 'Thời gian giải quyết trung bình', nameEn: 'Average resolution time' },
   /** 3.6: dossiers paid online / dossiers of fee-charging procedures received in the period. */
   onlinePayment: { code: '3.6', formulaVersion: '3.6-v1', unit: 'ratio', nameVi: 'Tỷ lệ thanh toán trực tuyến', nameEn: 'Online payment rate' },
@@ -48,7 +48,8 @@ export interface IndicatorCounts {
   /** Dossiers neither completed nor withdrawn at the end of the period, by whether their due time had passed then. */
   inProgressWithinDeadline: number;
   inProgressOverdue: number;
-  /** Sum over the dossiers completed in the period of (completion − reception), in seconds. */
+  /** Dossiers completed in the period whose reception is known, and the sum of their (completion − reception) in seconds. */
+  resolved: number;
   resolutionSecondsTotal: number;
   /** Dossiers received in the period for fee-charging procedures, and of them those paid online. */
   receivedOfFeeProcedures: number;
@@ -101,6 +102,7 @@ function checkCounts(counts: IndicatorCounts): void {
     ['receivedOnlineOfFullOnlineProcedures', 'receivedOfFullOnlineProcedures'],
     ['receivedOnlineOfFullOnlineProcedures', 'receivedOnline'],
     ['completedOnTime', 'completed'],
+    ['resolved', 'completed'],
     ['receivedOfFeeProcedures', 'received'],
     ['paidOnline', 'receivedOfFeeProcedures'],
     ['proceduresOfferedOnline', 'procedures'],
@@ -115,7 +117,7 @@ function checkCounts(counts: IndicatorCounts): void {
 export function computeIndicators(counts: IndicatorCounts): Record<IndicatorName, IndicatorFigure> {
   checkCounts(counts);
   const handled = counts.completed + counts.inProgressWithinDeadline + counts.inProgressOverdue;
-  const average = counts.completed > 0 ? Math.round((counts.resolutionSecondsTotal / counts.completed / SECONDS_PER_DAY) * 100) / 100 : null;
+  const average = counts.resolved > 0 ? Math.round((counts.resolutionSecondsTotal / counts.resolved / SECONDS_PER_DAY) * 100) / 100 : null;
   return {
     onlineSubmission: ratioFigure('onlineSubmission', counts.receivedOnline, counts.received),
     fullOnline: ratioFigure('fullOnline', counts.receivedOnlineOfFullOnlineProcedures, counts.receivedOfFullOnlineProcedures),
@@ -127,7 +129,7 @@ export function computeIndicators(counts: IndicatorCounts): Record<IndicatorName
       unit: 'days',
       value: average,
       numerator: counts.resolutionSecondsTotal,
-      denominator: counts.completed,
+      denominator: counts.resolved,
     },
     onlinePayment: ratioFigure('onlinePayment', counts.paidOnline, counts.receivedOfFeeProcedures),
     proceduresOnline: ratioFigure('proceduresOnline', counts.proceduresOfferedOnline, counts.procedures),

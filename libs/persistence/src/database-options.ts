@@ -9,6 +9,7 @@ import { GrafanaReader1765100000000 } from './migrations/1765100000000-grafana-r
 import { AccessControl1765200000000 } from './migrations/1765200000000-access-control';
 import { SourceBindings1765300000000 } from './migrations/1765300000000-source-bindings';
 import { SealedWebhookSecrets1765400000000 } from './migrations/1765400000000-sealed-webhook-secrets';
+import { IndicatorLedger1765500000000 } from './migrations/1765500000000-indicator-ledger';
 
 export const MIGRATIONS = [
   InitialSchema1763780000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   AccessControl1765200000000,
   SourceBindings1765300000000,
   SealedWebhookSecrets1765400000000,
+  IndicatorLedger1765500000000,
 ];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';

@@ -1,2 +1,3 @@
 export * from './database-options';
 export * from './redis';
+export * from './indicator-ledger-sql';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AgencyRef, ProcedureRef } from '@dvc/contracts';
-import type { BucketDelta, DossierState, StampedReference } from '@dvc/domain';
+import type { BucketDelta, DossierSpanDelta, DossierState, IndicatorBucketDelta, StampedReference } from '@dvc/domain';
 
 export interface PartitionRef {
   group: string;
@@ -95,6 +95,40 @@ export class AggregationRepository {
          paid = b.paid + excluded.paid,
          paid_online = b.paid_online + excluded.paid_online,
          withdrawn = b.withdrawn + excluded.withdrawn`,
+      [JSON.stringify(deltas)],
+    );
+  }
+
+  async addToIndicatorBuckets(manager: EntityManager, deltas: IndicatorBucketDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    await manager.query(
+      `INSERT INTO indicator_buckets AS b (day, agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds)
+       SELECT r."day", r."agencyCode", r."procedureCode", r."receivedWithPayment", r."receivedPaidOnline", r."resolved", r."resolutionSeconds"
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("day" date, "agencyCode" text, "procedureCode" text,
+            "receivedWithPayment" int, "receivedPaidOnline" int, "resolved" int, "resolutionSeconds" bigint))
+            WITH ORDINALITY AS r("day", "agencyCode", "procedureCode", "receivedWithPayment", "receivedPaidOnline", "resolved", "resolutionSeconds", n)
+       ORDER BY r.n
+       ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET
+         received_with_payment = b.received_with_payment + excluded.received_with_payment,
+         received_paid_online = b.received_paid_online + excluded.received_paid_online,
+         resolved = b.resolved + excluded.resolved,
+         resolution_seconds = b.resolution_seconds + excluded.resolution_seconds`,
+      [JSON.stringify(deltas)],
+    );
+  }
+
+  /** Rows that net to 0 dossiers stay (a later dossier of the same days reuses them); reads skip them. */
+  async addToDossierSpans(manager: EntityManager, deltas: DossierSpanDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    await manager.query(
+      `INSERT INTO dossier_spans AS s (agency_code, procedure_code, received_day, due_day, closed_day, dossiers)
+       SELECT r."agencyCode", r."procedureCode", r."receivedDay", r."dueDay", r."closedDay", r."dossiers"
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("agencyCode" text, "procedureCode" text, "receivedDay" date,
+            "dueDay" date, "closedDay" date, "dossiers" int))
+            WITH ORDINALITY AS r("agencyCode", "procedureCode", "receivedDay", "dueDay", "closedDay", "dossiers", n)
+       ORDER BY r.n
+       ON CONFLICT (agency_code, procedure_code, received_day, due_day, closed_day) DO UPDATE SET
+         dossiers = s.dossiers + excluded.dossiers`,
       [JSON.stringify(deltas)],
     );
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeCanonical, DossierEvent } from '@dvc/contracts';
-import { applyEvent, BucketDelta, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, latestReferences } from '@dvc/domain';
+import { applyEvent, BucketDelta, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, IndicatorLedgerDeltas, latestReferences } from '@dvc/domain';
 import { AggregationRepository, PartitionRef } from '../repositories/aggregation.repository';
 
 export interface ConsumedMessage {
@@ -21,7 +21,7 @@ const byCode = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] >
 
 /**
  * Applies a batch of one partition to PostgreSQL in a single transaction: dossier states, the day
- * buckets' counters and the partition's next offset commit together or not at all. A crash at any
+ * buckets' counters, the indicator ledger and the partition's next offset commit together or not at all. A crash at any
  * instant therefore leaves either the whole batch counted with its offset stored, or none of it.
  */
 @Injectable()
@@ -56,12 +56,19 @@ export class BatchApplier {
       }
 
       const deltas = new BucketDeltas();
-      for (const [code, state] of after) deltas.addTransition(before.get(code) ?? EMPTY_DOSSIER_STATE, state);
+      const ledger = new IndicatorLedgerDeltas();
+      for (const [code, state] of after) {
+        const previous = before.get(code) ?? EMPTY_DOSSIER_STATE;
+        deltas.addTransition(previous, state);
+        ledger.addTransition(previous, state);
+      }
       const references = latestReferences(events);
 
       await this.repository.saveStates(manager, [...after].sort(byCode));
       outcome.changedBuckets = deltas.toSortedList();
       await this.repository.addToBuckets(manager, outcome.changedBuckets);
+      await this.repository.addToIndicatorBuckets(manager, ledger.bucketList());
+      await this.repository.addToDossierSpans(manager, ledger.spanList());
       await this.repository.upsertAgencies(manager, [...references.agencies].sort(byCode).map(([, ref]) => ref));
       await this.repository.upsertProcedures(manager, [...references.procedures].sort(byCode).map(([, ref]) => ref));
       await this.repository.storeNextOffset(manager, partition, BigInt(fresh[fresh.length - 1].offset) + 1n);
