@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { passwordToken } from '../support/keycloak';
 import { startSecuredApi, SecuredApi, servedRoutes } from './support/api-app';
@@ -45,6 +46,32 @@ function listed(path: string, query: Record<string, string>, holds: (body: any, 
   };
 }
 
+/** A report probe: the file of the whole scope must name the caller's own agency, and not the other one. */
+function reported(format: 'csv' | 'xlsx', holds: (file: Buffer, agency: string) => Promise<boolean> | boolean): Probe {
+  return async (caller, side) => {
+    const response = await send(caller, 'get', `/v1/reports/indicators.${format}`)
+      .query({ period: '2025-03' })
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    if (response.status !== 200) return String(response.status);
+    const present = await holds(response.body as Buffer, agencyOf(side));
+    if (side === 'in') return present ? '200' : 'missing (200 without the in-scope agency)';
+    return present ? 'leaked (the out-of-scope agency is in the report)' : 'filtered';
+  };
+}
+
+async function xlsxHolds(file: Buffer, agency: string): Promise<boolean> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(file as unknown as ExcelJS.Buffer);
+  let found = false;
+  workbook.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => (found ||= cell.value === agency))));
+  return found;
+}
+
 const itemsOfAgency = (body: { items: Array<{ agencyCode?: string | null }> }, agency: string) => body.items.some((item) => item.agencyCode === agency);
 const status = async (response: PromiseLike<{ status: number }>) => String((await response).status);
 
@@ -54,6 +81,11 @@ const PROBES: Record<string, { probe: Probe; scoped: boolean }> = {
   'GET /v1/agencies': { scoped: true, probe: listed('/v1/agencies', {}, (body, agency) => body.items.some((item: { code: string }) => item.code === agency)) },
   'GET /v1/agencies/:code': { scoped: true, probe: (caller, side) => status(send(caller, 'get', `/v1/agencies/${agencyOf(side)}`)) },
   'GET /v1/zero-uptake': { scoped: true, probe: listed('/v1/zero-uptake', { period: 'month' }, itemsOfAgency) },
+  'GET /v1/indicators': { scoped: true, probe: listed('/v1/indicators', { period: '2025-03', groupBy: 'agency' }, itemsOfAgency) },
+  'GET /v1/rankings': { scoped: true, probe: (caller, side) => status(send(caller, 'get', '/v1/rankings').query({ period: '2025-03', agency: agencyOf(side) })) },
+  'GET /v1/forecasts': { scoped: true, probe: (caller, side) => status(send(caller, 'get', '/v1/forecasts').query({ agency: agencyOf(side) })) },
+  'GET /v1/reports/indicators.csv': { scoped: true, probe: reported('csv', (file, agency) => file.toString('utf8').includes(agency)) },
+  'GET /v1/reports/indicators.xlsx': { scoped: true, probe: reported('xlsx', xlsxHolds) },
   'GET /v1/procedures': { scoped: false, probe: (caller) => status(send(caller, 'get', '/v1/procedures')) },
   'GET /v1/procedures/:code': { scoped: false, probe: (caller) => status(send(caller, 'get', `/v1/procedures/${PROCEDURE}`)) },
   'GET /v1/targets': {

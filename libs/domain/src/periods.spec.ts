@@ -1,4 +1,4 @@
-import { parsePeriodLabel, periodLabel, PERIOD_KINDS } from './periods';
+import { parsePeriodLabel, periodContaining, periodLabel, PERIOD_KINDS, previousPeriod } from './periods';
 
 describe('periodLabel', () => {
   it('labels a day with each kind of period', () => {
@@ -99,5 +99,22 @@ describe('parsePeriodLabel', () => {
     '',
   ])('refuses %j', (label) => {
     expect(parsePeriodLabel(label)).toBeNull();
+  });
+});
+
+describe('previousPeriod', () => {
+  it.each([
+    ['2025-03-01', '2025-02-28'],
+    ['2025-01', '2024-12'],
+    ['2024-03', '2024-02'],
+    ['2025-Q1', '2024-Q4'],
+    ['2025-Q3', '2025-Q2'],
+    ['2025', '2024'],
+  ])('comes before %s: %s', (label, previous) => {
+    expect(previousPeriod(parsePeriodLabel(label)!)).toEqual(parsePeriodLabel(previous));
+  });
+
+  it('finds the period containing a day', () => {
+    expect(periodContaining('2025-11-30', 'quarter')).toEqual({ kind: 'quarter', firstDay: '2025-10-01', lastDay: '2025-12-31' });
   });
 });

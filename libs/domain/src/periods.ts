@@ -1,4 +1,4 @@
-import { daysInMonth, formatDay } from './vietnam-time';
+import { addDays, daysInMonth, formatDay } from './vietnam-time';
 
 export const PERIOD_KINDS = ['day', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
@@ -58,4 +58,15 @@ export function parsePeriodLabel(label: string): ParsedPeriod | null {
     return { kind, firstDay: label, lastDay: label };
   }
   return null;
+}
+
+/** The period of kind `kind` that contains `day`. */
+export function periodContaining(day: string, kind: PeriodKind): ParsedPeriod {
+  return parsePeriodLabel(periodLabel(day, kind))!;
+}
+
+/** The period of the same kind just before `period` (the month before, the quarter before, …). */
+export function previousPeriod(period: ParsedPeriod): ParsedPeriod {
+  const [year, month, day] = period.firstDay.split('-').map(Number);
+  return periodContaining(formatDay(addDays({ year, month, day }, -1)), period.kind);
 }

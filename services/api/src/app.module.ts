@@ -10,7 +10,9 @@ import { dataSourceOptions } from '@dvc/persistence';
 import { ApiEnvironment, apiEnvironment } from './config/api-environment';
 import { AgenciesController } from './controllers/agencies.controller';
 import { AlertsController } from './controllers/alerts.controller';
+import { IndicatorsController } from './controllers/indicators.controller';
 import { ProceduresController } from './controllers/procedures.controller';
+import { ReportsController } from './controllers/reports.controller';
 import { RatesController } from './controllers/rates.controller';
 import { RecipientsController } from './controllers/recipients.controller';
 import { TargetsController } from './controllers/targets.controller';
@@ -26,6 +28,7 @@ import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { AdoptionMetricsRepository } from './repositories/adoption-metrics.repository';
 import { AgenciesRepository } from './repositories/agencies.repository';
 import { AlertsRepository } from './repositories/alerts.repository';
+import { IndicatorsRepository } from './repositories/indicators.repository';
 import { ProceduresRepository } from './repositories/procedures.repository';
 import { RatesRepository } from './repositories/rates.repository';
 import { RecipientsRepository } from './repositories/recipients.repository';
@@ -35,6 +38,7 @@ import { WebhooksRepository } from './repositories/webhooks.repository';
 import { ZeroUptakeRepository } from './repositories/zero-uptake.repository';
 import { AgenciesService } from './services/agencies.service';
 import { AlertsService } from './services/alerts.service';
+import { IndicatorsService } from './services/indicators.service';
 import { ProceduresService } from './services/procedures.service';
 import { RatesService } from './services/rates.service';
 import { RecipientsService } from './services/recipients.service';
@@ -88,6 +92,8 @@ export const SERVICE_NAME = 'api';
     ZeroUptakeController,
     WebhooksController,
     SourcesController,
+    IndicatorsController,
+    ReportsController,
     HealthController,
   ],
   providers: [
@@ -106,6 +112,7 @@ export const SERVICE_NAME = 'api';
     ZeroUptakeService,
     WebhooksService,
     SourcesService,
+    IndicatorsService,
     RatesRepository,
     AgenciesRepository,
     ProceduresRepository,
@@ -115,6 +122,7 @@ export const SERVICE_NAME = 'api';
     ZeroUptakeRepository,
     WebhooksRepository,
     SourcesRepository,
+    IndicatorsRepository,
   ],
 })
 export class AppModule implements NestModule {

@@ -8,7 +8,9 @@ import { DOSSIER_SPANS_FROM_STATES_SQL, INDICATOR_BUCKETS_FROM_STATES_SQL } from
  *   (3.6), dossiers completed that day with a known reception and their resolution seconds (2.2);
  * - `dossier_spans`: dossiers by reception, due and closing day, from which "in progress at the end of a period,
  *   within or past the deadline" (2.1) is read exactly for any period. 9999-12-31 stands for "none yet".
- * Both are filled from the dossier states already stored, so an existing deployment gets its history.
+ * - `bucket_changes`: per day × agency, the first and the last Vietnam day on which any of its counts changed, so
+ *   that a final period whose figures later events change is flagged rather than silently rewritten.
+ * The first two are filled from the dossier states already stored, so an existing deployment gets its history.
  */
 export class IndicatorLedger1765500000000 implements MigrationInterface {
   name = 'IndicatorLedger1765500000000';
@@ -39,6 +41,14 @@ export class IndicatorLedger1765500000000 implements MigrationInterface {
     // Reads ask for "received by D, closed after D": most rows are closed long before any D asked for.
     await queryRunner.query(`CREATE INDEX dossier_spans_closed_day_idx ON dossier_spans (closed_day, received_day)`);
     await queryRunner.query(`
+      CREATE TABLE bucket_changes (
+        day              date NOT NULL,
+        agency_code      text NOT NULL,
+        first_changed_on date NOT NULL,
+        last_changed_on  date NOT NULL,
+        PRIMARY KEY (day, agency_code)
+      )`);
+    await queryRunner.query(`
       INSERT INTO indicator_buckets (day, agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds)
       ${INDICATOR_BUCKETS_FROM_STATES_SQL}`);
     await queryRunner.query(`
@@ -47,6 +57,7 @@ export class IndicatorLedger1765500000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE IF EXISTS bucket_changes`);
     await queryRunner.query(`DROP TABLE IF EXISTS dossier_spans`);
     await queryRunner.query(`DROP TABLE IF EXISTS indicator_buckets`);
   }

@@ -133,6 +133,20 @@ export class AggregationRepository {
     );
   }
 
+  /** Records that the counts of these days × agencies changed today (Vietnam): first and last such day. */
+  async recordBucketChanges(manager: EntityManager, changed: Array<{ day: string; agencyCode: string }>): Promise<void> {
+    if (changed.length === 0) return;
+    await manager.query(
+      `INSERT INTO bucket_changes AS c (day, agency_code, first_changed_on, last_changed_on)
+       SELECT r."day", r."agencyCode", (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("day" date, "agencyCode" text)) WITH ORDINALITY AS r("day", "agencyCode", n)
+       ORDER BY r.n
+       ON CONFLICT (day, agency_code) DO UPDATE SET last_changed_on = excluded.last_changed_on
+       WHERE c.last_changed_on < excluded.last_changed_on`,
+      [JSON.stringify(changed)],
+    );
+  }
+
   /** Keeps each agency's attributes from the latest event that named it. */
   async upsertAgencies(manager: EntityManager, agencies: Array<StampedReference<AgencyRef>>): Promise<void> {
     if (agencies.length === 0) return;

@@ -17,6 +17,19 @@ export interface BatchOutcome {
   changedBuckets: BucketDelta[];
 }
 
+/** The days × agencies whose figures a batch changed, sorted (lock order) and without repeats. */
+function changedDays(
+  buckets: Array<{ day: string; agencyCode: string }>,
+  indicatorBuckets: Array<{ day: string; agencyCode: string }>,
+  spans: Array<{ receivedDay: string; agencyCode: string }>,
+): Array<{ day: string; agencyCode: string }> {
+  const keys = new Map<string, { day: string; agencyCode: string }>();
+  for (const { day, agencyCode } of [...buckets, ...indicatorBuckets, ...spans.map((span) => ({ day: span.receivedDay, agencyCode: span.agencyCode }))]) {
+    keys.set(JSON.stringify([day, agencyCode]), { day, agencyCode });
+  }
+  return [...keys.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.agencyCode < b.agencyCode ? -1 : a.agencyCode > b.agencyCode ? 1 : 0));
+}
+
 const byCode = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
@@ -67,8 +80,11 @@ export class BatchApplier {
       await this.repository.saveStates(manager, [...after].sort(byCode));
       outcome.changedBuckets = deltas.toSortedList();
       await this.repository.addToBuckets(manager, outcome.changedBuckets);
-      await this.repository.addToIndicatorBuckets(manager, ledger.bucketList());
-      await this.repository.addToDossierSpans(manager, ledger.spanList());
+      const indicatorBuckets = ledger.bucketList();
+      const spans = ledger.spanList();
+      await this.repository.addToIndicatorBuckets(manager, indicatorBuckets);
+      await this.repository.addToDossierSpans(manager, spans);
+      await this.repository.recordBucketChanges(manager, changedDays(outcome.changedBuckets, indicatorBuckets, spans));
       await this.repository.upsertAgencies(manager, [...references.agencies].sort(byCode).map(([, ref]) => ref));
       await this.repository.upsertProcedures(manager, [...references.procedures].sort(byCode).map(([, ref]) => ref));
       await this.repository.storeNextOffset(manager, partition, BigInt(fresh[fresh.length - 1].offset) + 1n);

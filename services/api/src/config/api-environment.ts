@@ -50,6 +50,11 @@ export const apiEnvironment = commonEnvironment.extend({
       }
       return origins;
     }),
+  /**
+   * Days after a period's end during which its indicators stay provisional (late events are still expected); from the
+   * day after, the period is final and any later change to it is flagged as a revision.
+   */
+  INDICATOR_GRACE_DAYS: z.coerce.number().int().min(0).max(366).default(10),
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
 }).superRefine(checkSecrets);
 
