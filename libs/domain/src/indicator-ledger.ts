@@ -74,15 +74,14 @@ function indicatorContributions(state: DossierState, visit: (row: IndicatorBucke
 export function dossierSpanOf(state: DossierState): Omit<DossierSpanDelta, 'dossiers'> | null {
   const { received, completed, withdrawn } = state;
   if (!received) return null;
-  const closings = [completed && vietnamDay(completed.completedAt), withdrawn && vietnamDay(withdrawn.withdrawnAt)].filter(
-    (day): day is string => !!day,
-  );
+  const completedDay = completed ? vietnamDay(completed.completedAt) : OPEN_DAY;
+  const withdrawnDay = withdrawn ? vietnamDay(withdrawn.withdrawnAt) : OPEN_DAY;
   return {
     agencyCode: received.agencyCode,
     procedureCode: received.procedureCode,
     receivedDay: vietnamDay(received.receivedAt),
     dueDay: received.dueAt ? vietnamDay(received.dueAt) : OPEN_DAY,
-    closedDay: closings.length > 0 ? closings.sort()[0] : OPEN_DAY,
+    closedDay: completedDay < withdrawnDay ? completedDay : withdrawnDay,
   };
 }
 
@@ -126,21 +125,31 @@ export class IndicatorLedgerDeltas {
   }
 
   private addBucket(row: IndicatorBucketDelta, sign: 1 | -1): void {
-    // JSON keeps the key unambiguous whatever the codes hold.
-    const key = JSON.stringify([row.day, row.agencyCode, row.procedureCode]);
+    // As in BucketDeltas: the day is 10 characters and the agency code's length makes the rest unambiguous
+    // (this runs twice per changed dossier in the aggregator).
+    const key = `${row.day}${row.agencyCode.length}:${row.agencyCode}${row.procedureCode}`;
     let total = this.buckets.get(key);
     if (!total) {
       total = { ...row, receivedWithPayment: 0, receivedPaidOnline: 0, resolved: 0, resolutionSeconds: 0 };
       this.buckets.set(key, total);
     }
-    total.receivedWithPayment += sign * row.receivedWithPayment;
-    total.receivedPaidOnline += sign * row.receivedPaidOnline;
-    total.resolved += sign * row.resolved;
-    total.resolutionSeconds += sign * row.resolutionSeconds;
+    // Branches rather than `sign * x`: `-1 * 0` is `-0`, which turns the counters into doubles (see BucketDeltas).
+    if (sign > 0) {
+      total.receivedWithPayment += row.receivedWithPayment;
+      total.receivedPaidOnline += row.receivedPaidOnline;
+      total.resolved += row.resolved;
+      total.resolutionSeconds += row.resolutionSeconds;
+    } else {
+      total.receivedWithPayment -= row.receivedWithPayment;
+      total.receivedPaidOnline -= row.receivedPaidOnline;
+      total.resolved -= row.resolved;
+      total.resolutionSeconds -= row.resolutionSeconds;
+    }
   }
 
   private addSpan(span: Omit<DossierSpanDelta, 'dossiers'>, sign: 1 | -1): void {
-    const key = JSON.stringify([span.agencyCode, span.procedureCode, span.receivedDay, span.dueDay, span.closedDay]);
+    // Three days of 10 characters, then the codes, the agency's made unambiguous by its length.
+    const key = `${span.receivedDay}${span.dueDay}${span.closedDay}${span.agencyCode.length}:${span.agencyCode}${span.procedureCode}`;
     let total = this.spans.get(key);
     if (!total) {
       total = { ...span, dossiers: 0 };

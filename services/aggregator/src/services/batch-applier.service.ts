@@ -25,7 +25,8 @@ function changedDays(
 ): Array<{ day: string; agencyCode: string }> {
   const keys = new Map<string, { day: string; agencyCode: string }>();
   for (const { day, agencyCode } of [...buckets, ...indicatorBuckets, ...spans.map((span) => ({ day: span.receivedDay, agencyCode: span.agencyCode }))]) {
-    keys.set(JSON.stringify([day, agencyCode]), { day, agencyCode });
+    // The day is always 10 characters: day + code is unambiguous.
+    keys.set(day + agencyCode, { day, agencyCode });
   }
   return [...keys.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.agencyCode < b.agencyCode ? -1 : a.agencyCode > b.agencyCode ? 1 : 0));
 }
