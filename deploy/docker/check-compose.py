@@ -29,6 +29,7 @@ ENTRY_SOURCES = {
     "aggregator": ["services/aggregator/src/main.ts"],
     "alerting": ["services/alerting/src/main.ts"],
     "simulator": ["services/simulator/src/main.ts"],
+    "console": ["services/console/src/main.ts"],
     "migrate": ["libs/persistence/src/cli/migrate.ts", "deploy/kafka/create-topics.mjs", "services/ingest/src/cli/add-source.ts"],
 }
 # Where each command's environment is read (besides libs/, shared by all).
@@ -38,6 +39,7 @@ CODE_DIRS = {
     "aggregator": ["services/aggregator"],
     "alerting": ["services/alerting"],
     "simulator": ["services/simulator"],
+    "console": ["services/console"],
     "migrate": ["libs/persistence", "deploy/kafka", "deploy/docker", "services/ingest/src/cli"],
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # What the dvc-monitor image runs, by its first argument (the compose `command`):
-#   api | ingest | aggregator | alerting   the service, on HTTP_PORT
+#   api | ingest | aggregator | alerting | console   the service, on HTTP_PORT
 #   simulator [stream ...]            the simulator (default: stream)
 #   migrate                           database schema (and dvc_grafana's password), Kafka topics,
 #                                     the demo HTTP source; then exits
@@ -10,7 +10,7 @@ set -eu
 
 service="${1:-api}"
 case "${service}" in
-  api | ingest | aggregator | alerting)
+  api | ingest | aggregator | alerting | console)
     exec node "dist/services/${service}/src/main.js"
     ;;
   simulator)

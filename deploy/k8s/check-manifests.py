@@ -29,6 +29,7 @@ CODE_DIRS = {
     "aggregator": ["services/aggregator"],
     "alerting": ["services/alerting"],
     "simulator": ["services/simulator"],
+    "console": ["services/console"],
     "migrate": ["libs/persistence", "deploy/kafka", "deploy/docker", "services/ingest/src/cli"],
 }
 # The topic each command consumes in one consumer group (environment variable of its name, partitions).

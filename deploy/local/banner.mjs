@@ -16,7 +16,7 @@ function simulatorTarget(config) {
 
 export function banner(config, { foreground }) {
   const byName = Object.fromEntries(config.services.map((s) => [s.name, s]));
-  const { api, ingest } = byName;
+  const { api, ingest, console: adminConsole } = byName;
   // kafka.sh's log (see deploy/kafka/README.md), when the broker is the local one.
   const kafkaLog =
     config.kafkaBrokers === config.localBroker
@@ -31,6 +31,7 @@ export function banner(config, { foreground }) {
   const lines = [
     `dvc-monitor is running${foreground ? ' — Ctrl-C stops it' : ' in the background — npm run stack:down stops it'}`,
     '',
+    `  Console       ${adminConsole.baseUrl}/   (sign in as a demo user below; Vietnamese first, English switchable)`,
     `  Rates API     ${api.baseUrl}/v1/rates?groupBy=agency`,
     `  API docs      ${api.baseUrl}/docs`,
     `  Ingest        POST ${ingest.baseUrl}/v1/events   (docs ${ingest.baseUrl}/docs)`,

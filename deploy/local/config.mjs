@@ -22,8 +22,8 @@ export const KEYCLOAK_SCRIPT = join(REPO_ROOT, 'deploy', 'keycloak', 'keycloak.s
 export const DEFAULT_DEMO_INGEST_API_KEY = 'dvc_local_demo_key_not_a_secret';
 
 /**
- * Start order: aggregator, ingest, api, the mail sink and alerting together, then the simulator once
- * they are ready, so its first events find their consumers. Stop order is the reverse.
+ * Start order: aggregator, ingest, api, the mail sink and alerting together, then the simulator and the
+ * console once they are ready, so the simulator's first events find their consumers. Stop order is the reverse.
  */
 const SERVICES = [
   { name: 'aggregator', entry: 'dist/services/aggregator/src/main.js', args: [], portVar: 'AGGREGATOR_PORT', defaultPort: 3002, wave: 1 },
@@ -33,6 +33,8 @@ const SERVICES = [
   { name: 'mail-sink', entry: 'deploy/local/mail-sink.mjs', args: [], portVar: 'MAIL_SINK_PORT', defaultPort: 3025, wave: 1 },
   { name: 'alerting', entry: 'dist/services/alerting/src/main.js', args: [], portVar: 'ALERTING_PORT', defaultPort: 3004, wave: 1 },
   { name: 'simulator', entry: 'dist/services/simulator/src/main.js', args: ['stream'], portVar: 'SIMULATOR_PORT', defaultPort: 3003, wave: 2 },
+  // The administrators' web console: signs people in at Keycloak and reads everything through the api.
+  { name: 'console', entry: 'dist/services/console/src/main.js', args: [], portVar: 'CONSOLE_PORT', defaultPort: 3005, wave: 2 },
 ];
 
 export class StackError extends Error {}
@@ -118,6 +120,21 @@ export function secretsKeyEnv(env = process.env) {
   return { SECRETS_ENCRYPTION_KEY_FILE: file };
 }
 
+/**
+ * The key that signs the console's session cookies: the caller's CONSOLE_SESSION_SECRET(_FILE) when set, else one
+ * generated once for this machine beside the secrets key (mode 600), so that a restart of the stack keeps people
+ * signed in.
+ */
+export function consoleSessionSecretEnv(env = process.env) {
+  if (env.CONSOLE_SESSION_SECRET || env.CONSOLE_SESSION_SECRET_FILE) return {};
+  const file = join(env.DVC_CACHE_DIR || join(homedir(), '.cache', 'dvc-monitor'), 'console-session-secret');
+  if (!existsSync(file) || readFileSync(file, 'utf8').trim().length < 32) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return { CONSOLE_SESSION_SECRET_FILE: file };
+}
+
 /** The environment of every child: the caller's, with the stack's resolved values on top. */
 export function sharedEnv(config) {
   return {
@@ -164,6 +181,13 @@ export function serviceEnv(config, service) {
     const smtpPort = process.env.MAIL_SINK_SMTP_PORT || '1025';
     env.MAIL_SINK_SMTP_PORT = smtpPort;
     if (service.name === 'alerting') env.SMTP_URL = process.env.SMTP_URL || `smtp://127.0.0.1:${smtpPort}`;
+  }
+  if (service.name === 'console') {
+    const api = config.services.find((s) => s.name === 'api');
+    env.CONSOLE_API_URL = process.env.CONSOLE_API_URL || api.baseUrl;
+    // The redirect URI registered for dvc-console in deploy/keycloak/realms is http://127.0.0.1:3005/auth/callback.
+    env.CONSOLE_PUBLIC_URL = process.env.CONSOLE_PUBLIC_URL || service.baseUrl;
+    Object.assign(env, consoleSessionSecretEnv());
   }
   if (service.name === 'simulator') {
     // So that SIMULATOR_SINK=http posts to this stack's ingest, as the demo source.

@@ -1,4 +1,5 @@
-import { addDays, formatDay, vietnamToday } from '@dvc/domain';
+import { addDays, formatDay, monthEndLookAhead, vietnamToday, type MonthEndLookAhead } from '@dvc/domain';
+import { lookAheadVi } from '../../services/alerting/src/notifications/email-templates';
 import { kafkaClient } from '../support/infrastructure';
 import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
@@ -163,6 +164,14 @@ describe('alerting: targets → alerts → e-mails, exactly once', () => {
       expect(mail.text).toMatch(/Các thủ tục kéo tỷ lệ xuống nhiều nhất:\n {5}1\. Cấp giấy phép xây dựng \(P1\): 2\/100 = 2,0%; thiếu 48 hồ sơ/);
       expect(mail.text.indexOf('Kính gửi')).toBeLessThan(mail.text.indexOf('---- English ----'));
       expect(mail.text).toContain('Dossiers received: 200; online: 42; rate: 21.0%');
+      // The month-to-date alert looks ahead to the month end from its own window's numbers, and says so in the mail.
+      const [monthToDate] = await environment.query<{ explanation: { lookAhead: MonthEndLookAhead }; evaluation: { window: { firstDay: string; lastDay: string }; trials: number; successes: number } }>(
+        `SELECT explanation, last_evaluation AS evaluation FROM alerts WHERE agency_code = 'T01' AND procedure_code IS NULL AND window_kind = 'monthToDate' AND severity = 'warning'`,
+      );
+      const { window, trials, successes } = monthToDate.evaluation;
+      expect(monthToDate.explanation.lookAhead).toEqual(monthEndLookAhead(window, trials, successes, 0.5));
+      expect(mail.text).toContain(lookAheadVi(monthToDate.explanation.lookAhead, 0.5));
+      expect(mail.text).toContain('Dự báo: ');
     }
     // The Vietnamese subject survives real SMTP with no other e-mail for the province.
     expect(sink.accepted.filter((m) => m.to.some((t) => t.endsWith('@t01.test')))).toHaveLength(2);

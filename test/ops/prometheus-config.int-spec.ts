@@ -42,7 +42,7 @@ describe('Prometheus and Alertmanager configuration', () => {
         .split('\n')
         .filter((line) => !line.startsWith('#'))
         .join('\n')
-        .replace(/'(api|ingest|aggregator|simulator|alerting|alertmanager|localhost):(\d+)'/g, "'127.0.0.1:$2'");
+        .replace(/'(api|ingest|aggregator|simulator|alerting|console|alertmanager|localhost):(\d+)'/g, "'127.0.0.1:$2'");
     expect(normalise(readFileSync(join(PROMETHEUS, 'prometheus.local.yml'), 'utf8'))).toBe(
       normalise(readFileSync(join(PROMETHEUS, 'prometheus.yml'), 'utf8')),
     );

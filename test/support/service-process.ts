@@ -6,7 +6,7 @@ import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REP
 import kafkajs = require('kafkajs');
 import security = require('../../deploy/kafka/security.cjs');
 
-export type ServiceName = 'ingest' | 'aggregator' | 'api' | 'alerting';
+export type ServiceName = 'ingest' | 'aggregator' | 'api' | 'alerting' | 'console';
 
 /** Bindings already created, per broker: a restarted service needs no second round trip. */
 const granted = new Set<string>();
@@ -21,7 +21,7 @@ const granted = new Set<string>();
 export async function kafkaServiceEnvironment(service: ServiceName, env: NodeJS.ProcessEnv, explicit: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
   if (explicit.KAFKA_SASL_USERNAME !== undefined) return env;
   const brokers = (env.KAFKA_BROKERS ?? KAFKA_BROKERS.join(',')).split(',').map((b) => b.trim());
-  if (service === 'api') return security.withoutSecurityVariables(env);
+  if (service === 'api' || service === 'console') return security.withoutSecurityVariables(env);
   if (!kafkaSecured(brokers)) return { ...security.withoutSecurityVariables(env), ...kafkaSecurityEnvironment(brokers) };
   const bindings = security.serviceAclBindings(env, [service]);
   const key = `${brokers.join(',')} ${JSON.stringify(bindings)}`;
@@ -78,10 +78,13 @@ export class ServiceProcess {
   /** Chosen free at the first start and kept across restarts, so a restarted service answers at the same URL. */
   private claimedPort: number | null = null;
 
+  /** `fixedPort`: for a service whose address is registered elsewhere (the console's redirect URI at Keycloak). */
   constructor(
     readonly service: ServiceName,
     private readonly environment: Record<string, string>,
+    fixedPort: number | null = null,
   ) {
+    this.claimedPort = fixedPort;
     mkdirSync(join(REPO_ROOT, 'dist', 'test-logs'), { recursive: true });
   }
 

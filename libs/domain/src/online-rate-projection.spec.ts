@@ -1,4 +1,4 @@
-import { projectOnlineRate } from './online-rate-projection';
+import { monthEndLookAhead, projectOnlineRate } from './online-rate-projection';
 import { isWorkingDay, workingDaysBetween } from './working-hours';
 
 describe('where the online rate ends at the present pace', () => {
@@ -59,5 +59,31 @@ describe('working days', () => {
     expect(isWorkingDay('2025-04-26', schedule)).toBe(true);
     expect(isWorkingDay('2025-05-01', schedule)).toBe(false);
     expect(workingDaysBetween('2025-03-02', '2025-03-01')).toBe(0);
+  });
+});
+
+describe('the month-end look ahead of a month-to-date alert', () => {
+  it('projects 1–7 December 2026 (5 working days, 18 left) to the month end', () => {
+    // 50 dossiers, 10 online: 10 a working day, so 180 more by 31 December; 0.5 × 230 = 115 online are needed,
+    // 105 more, 5.83 a working day against the present 2. The share so far, 0.2, has the Wilson interval
+    // 0.1124–0.3304; blended with the 10 online of 230: (10 + 180 × 0.1124) / 230 = 0.1315, (10 + 180 × 0.3304) / 230 = 0.302.
+    expect(monthEndLookAhead({ firstDay: '2026-12-01', lastDay: '2026-12-07' }, 50, 10, 0.5)).toEqual({
+      month: '2026-12',
+      workingDaysElapsed: 5,
+      workingDaysRemaining: 18,
+      projectedRate: 0.2,
+      projectedRateCi95: [0.1315, 0.302],
+      expectedRemaining: 180,
+      neededOnlinePerWorkingDay: 5.83,
+      presentOnlinePerWorkingDay: 2,
+      targetOutlook: 'reachable',
+    });
+  });
+
+  it('has nothing left to project on the last day of the month, and refuses a window that is not month to date', () => {
+    const last = monthEndLookAhead({ firstDay: '2026-11-01', lastDay: '2026-11-30' }, 100, 40, 0.5);
+    expect(last).toMatchObject({ month: '2026-11', workingDaysRemaining: 0, expectedRemaining: 0, projectedRate: 0.4, neededOnlinePerWorkingDay: null, targetOutlook: 'unreachable' });
+    expect(() => monthEndLookAhead({ firstDay: '2026-11-02', lastDay: '2026-11-30' }, 1, 1, null)).toThrow(RangeError);
+    expect(() => monthEndLookAhead({ firstDay: '2026-11-01', lastDay: '2026-12-01' }, 1, 1, null)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,6 @@
+import { addDays, daysInMonth, formatDay } from './vietnam-time';
 import { round4, wilsonInterval } from './wilson';
+import { workingDaysBetween } from './working-hours';
 
 /**
  * A look ahead for a running period (month, quarter, year): where the online submission rate ends if dossiers keep
@@ -75,5 +77,34 @@ export function projectOnlineRate(input: ProjectionInput): OnlineRateProjection 
     neededOnlinePerWorkingDay,
     presentOnlinePerWorkingDay: round2(receivedOnline / workingDaysElapsed),
     targetOutlook,
+  };
+}
+
+/** The look ahead of a month-to-date alert: the month it ends with, and the projection from the window's dossiers. */
+export interface MonthEndLookAhead extends OnlineRateProjection {
+  /** `YYYY-MM`. */
+  month: string;
+  workingDaysElapsed: number;
+  workingDaysRemaining: number;
+}
+
+/**
+ * Where a month-to-date online rate ends at the present pace: `window` runs from the 1st of the month to today (as
+ * the alert sweep's month-to-date window does), `received`/`receivedOnline` are its dossiers, `target` the alert's
+ * threshold. Working days are Vietnam's office days (weekends and public holidays excluded).
+ */
+export function monthEndLookAhead(window: { firstDay: string; lastDay: string }, received: number, receivedOnline: number, target: number | null): MonthEndLookAhead {
+  if (!/^\d{4}-\d{2}-01$/.test(window.firstDay) || window.lastDay.slice(0, 7) !== window.firstDay.slice(0, 7) || window.lastDay < window.firstDay) {
+    throw new RangeError(`${window.firstDay}…${window.lastDay} is not a month-to-date window`);
+  }
+  const [year, month, day] = window.lastDay.split('-').map(Number);
+  const monthEnd = formatDay({ year, month, day: daysInMonth(year, month) });
+  const workingDaysElapsed = workingDaysBetween(window.firstDay, window.lastDay);
+  const workingDaysRemaining = window.lastDay === monthEnd ? 0 : workingDaysBetween(formatDay(addDays({ year, month, day }, 1)), monthEnd);
+  return {
+    month: window.firstDay.slice(0, 7),
+    workingDaysElapsed,
+    workingDaysRemaining,
+    ...projectOnlineRate({ received, receivedOnline, workingDaysElapsed, workingDaysRemaining, target }),
   };
 }

@@ -9,7 +9,17 @@ export function structuredLogging(serviceName: string) {
     pinoHttp: {
       name: serviceName,
       level: process.env.LOG_LEVEL ?? 'info',
-      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      serializers: {
+        // The console's sign-in callback carries the authorization code and state in its query: never logged.
+        req: (req: { url?: string; query?: unknown }) => {
+          if (typeof req.url === 'string' && req.url.startsWith('/auth/callback')) {
+            req.url = '/auth/callback?[Redacted]';
+            req.query = '[Redacted]';
+          }
+          return req;
+        },
+      },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(metrics|health)/.test(req.url ?? '') },
     },

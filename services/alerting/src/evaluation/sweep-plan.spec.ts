@@ -48,6 +48,20 @@ describe('planSweep', () => {
     expect(agencyAlert.explanation.topProcedures.map((p) => [p.procedureCode, p.procedureName, p.missingToReachTarget])).toEqual([['P1', 'Thủ tục 1', 48]]);
     expect(agencyAlert.explanation.trend).toMatchObject({ previousRate: 0.2, currentRate: 0.2, direction: 'unchanged' });
     expect(agencyAlert.explanation.target).toMatchObject({ ruleId: 'default-online-rate-warning', matchedBy: { kind: 'all' } });
+    // The look ahead of June 2025 from 1–15 June (10 working days, 11 left): 160 dossiers at 16 a day → 176 more;
+    // half of 336 is 168 online, 136 more than the 32: 12.36 a working day against the present 3.2. The share's
+    // Wilson interval (0.1455–0.2687) blended: (32 + 176 × 0.1455) / 336 = 0.1714, (32 + 176 × 0.2687) / 336 = 0.236.
+    expect(agencyAlert.explanation.lookAhead).toEqual({
+      month: '2025-06',
+      workingDaysElapsed: 10,
+      workingDaysRemaining: 11,
+      projectedRate: 0.2,
+      projectedRateCi95: [0.1714, 0.236],
+      expectedRemaining: 176,
+      neededOnlinePerWorkingDay: 12.36,
+      presentOnlinePerWorkingDay: 3.2,
+      targetOutlook: 'reachable',
+    });
     // On-time has no dossiers completed: never judged below target.
     expect(plan.opened.every((a) => a.metric === 'onlineRate')).toBe(true);
   });

@@ -7,6 +7,8 @@ import {
   AlertSeverity,
   DayWindow,
   EffectiveTarget,
+  MonthEndLookAhead,
+  monthEndLookAhead,
   ProcedureShortfall,
   RateTrend,
   TARGET_METRICS,
@@ -120,6 +122,12 @@ export interface AlertExplanation {
   };
   /** For an agency as a whole: the procedures that pull its rate down most. */
   topProcedures: NamedShortfall[];
+  /**
+   * Month-to-date online-rate alerts: where the month ends at the present pace and the online dossiers per working
+   * day the target needs (libs/domain monthEndLookAhead). Absent for other windows and metrics, and in alerts
+   * opened before it existed.
+   */
+  lookAhead?: MonthEndLookAhead;
 }
 
 export interface AlertScope {
@@ -303,6 +311,9 @@ function explain(subject: Subject, data: WindowData, metric: TargetMetric, effec
     },
     topProcedures:
       subject.procedure === null ? namedTopProcedures(subject.procedures, metric, effective.rule.threshold, input.topProcedures, input.procedures) : [],
+    ...(data.kind === 'monthToDate' && metric === 'onlineRate'
+      ? { lookAhead: monthEndLookAhead(data.window, current.trials, current.successes, effective.rule.threshold) }
+      : {}),
   };
 }
 

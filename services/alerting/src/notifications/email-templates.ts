@@ -1,4 +1,4 @@
-import type { AlertSeverity, DayWindow, TargetMetric, TargetScope } from '@dvc/domain';
+import type { AlertSeverity, DayWindow, MonthEndLookAhead, TargetMetric, TargetScope } from '@dvc/domain';
 import type { AlertExplanation, Evaluation, ResolveReason } from '../evaluation/sweep-plan';
 
 /**
@@ -124,6 +124,7 @@ function itemVi(item: NotificationItem, n: number, agencyName: string, event: Em
         ? `   Xu hướng: kỳ trước (${previous}) không có hồ sơ để so sánh.`
         : `   Xu hướng so với kỳ trước (${previous}): ${pct(t.previousRate)} → ${pct(t.currentRate)} (${directionVi(t.change)}).`,
     );
+    if (event !== 'resolve' && ex.lookAhead) lines.push(`   ${lookAheadVi(ex.lookAhead, item.threshold)}`);
     if (ex.topProcedures.length > 0) {
       lines.push('   Các thủ tục kéo tỷ lệ xuống nhiều nhất:');
       ex.topProcedures.forEach((p, i) =>
@@ -157,6 +158,7 @@ function itemEn(item: NotificationItem, n: number, agencyName: string, event: Em
         ? `   Trend: no dossiers in the previous period (${previous}) to compare with.`
         : `   Trend against the previous period (${previous}): ${pctEn(t.previousRate)} → ${pctEn(t.currentRate)} (${directionEn(t.change)}).`,
     );
+    if (event !== 'resolve' && ex.lookAhead) lines.push(`   ${lookAheadEn(ex.lookAhead, item.threshold)}`);
     if (ex.topProcedures.length > 0) {
       lines.push('   Procedures pulling the rate down most:');
       ex.topProcedures.forEach((p, i) =>
@@ -167,6 +169,28 @@ function itemEn(item: NotificationItem, n: number, agencyName: string, event: Em
     }
   }
   return lines;
+}
+
+/** The look-ahead line of a month-to-date online-rate alert (issue 9): where the month ends, and what reaching the target takes. */
+export function lookAheadVi(look: MonthEndLookAhead, threshold: number): string {
+  const month = `tháng ${Number(look.month.slice(5))}/${look.month.slice(0, 4)}`;
+  if (look.projectedRate === null) return `Dự báo: chưa có hồ sơ nào trong ${month} để ước tính.`;
+  const where = `Dự báo: với nhịp độ hiện nay, tỷ lệ trực tuyến ${month} dự kiến đạt ${pct(look.projectedRate)} (khoảng ${pct(look.projectedRateCi95![0])}–${pct(look.projectedRateCi95![1])})`;
+  if (look.targetOutlook === 'reached') return `${where}; đã đủ hồ sơ trực tuyến để đạt mục tiêu ${pct(threshold)}.`;
+  if (look.targetOutlook === 'unreachable' || look.neededOnlinePerWorkingDay === null) {
+    return `${where}; không thể đạt mục tiêu ${pct(threshold)} trong tháng ngay cả khi mọi hồ sơ còn lại đều nộp trực tuyến.`;
+  }
+  return `${where}; cần ${dec(look.neededOnlinePerWorkingDay)} hồ sơ trực tuyến mỗi ngày làm việc trong ${look.workingDaysRemaining} ngày làm việc còn lại (hiện nay ${dec(look.presentOnlinePerWorkingDay ?? 0)}) để đạt mục tiêu ${pct(threshold)}.`;
+}
+
+export function lookAheadEn(look: MonthEndLookAhead, threshold: number): string {
+  if (look.projectedRate === null) return `Look ahead: no dossiers yet in ${look.month} to project from.`;
+  const where = `Look ahead: at the present pace the online rate of ${look.month} ends near ${pctEn(look.projectedRate)} (${pctEn(look.projectedRateCi95![0])} – ${pctEn(look.projectedRateCi95![1])})`;
+  if (look.targetOutlook === 'reached') return `${where}; enough online dossiers already for the ${pctEn(threshold)} target.`;
+  if (look.targetOutlook === 'unreachable' || look.neededOnlinePerWorkingDay === null) {
+    return `${where}; the ${pctEn(threshold)} target is out of reach this month even if every remaining dossier came online.`;
+  }
+  return `${where}; ${look.neededOnlinePerWorkingDay} online dossiers per working day over the ${look.workingDaysRemaining} working days left (${look.presentOnlinePerWorkingDay ?? 0} now) would reach the ${pctEn(threshold)} target.`;
 }
 
 function windowVi(kind: string, window: DayWindow | undefined): string {
@@ -237,6 +261,13 @@ function pctEn(value: number | null): string {
 
 function int(value: number): string {
   return integerVi.format(value);
+}
+
+const decimalVi = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 });
+
+/** 5.83 → 5,83, as Vietnamese writes decimals. */
+function dec(value: number): string {
+  return decimalVi.format(value);
 }
 
 function points(value: number, locale: string): string {

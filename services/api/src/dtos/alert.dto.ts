@@ -251,6 +251,36 @@ export class ProcedureShortfallDto {
   agencyRateIfAtTarget!: number;
 }
 
+/** Where a month-to-date online rate ends at the present pace (libs/domain monthEndLookAhead). */
+export class MonthEndLookAheadDto {
+  @ApiProperty({ example: '2026-12' })
+  month!: string;
+
+  @ApiProperty({ description: 'Working days of the month elapsed (today included) and left after today' })
+  workingDaysElapsed!: number;
+
+  @ApiProperty()
+  workingDaysRemaining!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The rate at month end at the present pace; null before any dossier' })
+  projectedRate!: number | null;
+
+  @ApiProperty({ type: [Number], nullable: true, description: '95% interval of the projected rate' })
+  projectedRateCi95!: [number, number] | null;
+
+  @ApiProperty({ description: 'Dossiers expected in the rest of the month at the present pace' })
+  expectedRemaining!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Online dossiers per working day the rest of the month needs for the target' })
+  neededOnlinePerWorkingDay!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  presentOnlinePerWorkingDay!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['reached', 'reachable', 'unreachable'] })
+  targetOutlook!: string | null;
+}
+
 /** `alerts.explanation` of a belowTarget alert: what the alert says besides its numbers. */
 export class AlertExplanationDto {
   @ApiProperty()
@@ -276,6 +306,11 @@ export class AlertExplanationDto {
 
   @ApiProperty({ type: [ProcedureShortfallDto], description: 'For an agency as a whole: the procedures that pull its rate down most; [] for one procedure' })
   topProcedures!: ProcedureShortfallDto[];
+  @ApiPropertyOptional({
+    type: MonthEndLookAheadDto,
+    description: 'Month-to-date online-rate alerts: where the month ends at the present pace and what the target needs (absent for other windows, and in alerts opened before it existed)',
+  })
+  lookAhead?: MonthEndLookAheadDto;
 }
 
 export class AlertHistoryEntryDto {

@@ -109,12 +109,15 @@ export class IndicatorsService {
     const visible = await this.repository.visibleAgencies(principal.scope.agencyRoots);
     const anchor = query.agency ?? query.parent!;
     const anchorRow = await this.repository.findAgency(anchor);
-    if (!anchorRow || !visible.has(anchor)) throw new NotFoundException(`agency ${JSON.stringify(anchor)} is not known in your scope`);
+    // The root of one's own scope (a province's people's committee) may be named only as the parent of its
+    // departments, never by an event of its own: its children are still ranked.
+    const unnamedOwnRoot = !anchorRow && query.parent !== null && principal.scope.agencyRoots.includes(query.parent);
+    if (!unnamedOwnRoot && (!anchorRow || !visible.has(anchor))) throw new NotFoundException(`agency ${JSON.stringify(anchor)} is not known in your scope`);
     const peers = query.parent
       ? await this.repository.findChildren(query.parent, null)
-      : anchorRow.parentCode === null
-        ? [anchorRow]
-        : await this.repository.findChildren(anchorRow.parentCode, anchorRow.level);
+      : anchorRow!.parentCode === null
+        ? [anchorRow!]
+        : await this.repository.findChildren(anchorRow!.parentCode, anchorRow!.level);
     const codes = peers.map((peer) => peer.code);
     const figuresOf = async (period: ParsedPeriod) => {
       const selection: IndicatorSelection = {
@@ -141,7 +144,7 @@ export class IndicatorsService {
       code: INDICATORS[query.indicator].code,
       formulaVersion: INDICATORS[query.indicator].formulaVersion,
       previousPeriod: periodLabel(previous.firstDay, previous.kind),
-      parentCode: query.parent ?? anchorRow.parentCode,
+      parentCode: query.parent ?? anchorRow!.parentCode,
       peerCount: peers.length,
       ranked: ranking.ranked,
       median: ranking.median,
@@ -157,10 +160,14 @@ export class IndicatorsService {
   /** For the running month, quarter and year: where the online rate ends at the present pace, and what the target needs. */
   async forecast(query: ForecastQuery, principal: Principal, today = vietnamToday()) {
     const visible = await this.repository.visibleAgencies(principal.scope.agencyRoots);
-    if (!visible.has(query.agency) || !(await this.repository.findAgency(query.agency))) {
+    const known = visible.has(query.agency) && (await this.repository.findAgency(query.agency)) !== null;
+    // As for rankings: one's own scope root, named by no event yet, has a forecast of its subtree (and, its level
+    // being unknown, no target of its own).
+    const unnamedOwnRoot = !known && query.subtree && principal.scope.agencyRoots.includes(query.agency);
+    if (!known && !unnamedOwnRoot) {
       throw new NotFoundException(`agency ${JSON.stringify(query.agency)} is not known in your scope`);
     }
-    const effective = await this.targets.effectiveTargets({ agency: query.agency, metric: 'onlineRate' }, principal);
+    const effective = known ? await this.targets.effectiveTargets({ agency: query.agency, metric: 'onlineRate' }, principal) : { targets: [] };
     const target = effective.targets.find((item) => item.severity === 'warning') ?? effective.targets.find((item) => item.severity === 'critical') ?? null;
     const horizons = await Promise.all(
       (['month', 'quarter', 'year'] as const).map(async (kind) => {
