@@ -80,31 +80,47 @@ export function projectOnlineRate(input: ProjectionInput): OnlineRateProjection 
   };
 }
 
-/** The look ahead of a month-to-date alert: the month it ends with, and the projection from the window's dossiers. */
-export interface MonthEndLookAhead extends OnlineRateProjection {
-  /** `YYYY-MM`. */
-  month: string;
+/** A projection over a running period: its working days so far (today included) and left after today. */
+export interface PeriodProjection extends OnlineRateProjection {
   workingDaysElapsed: number;
   workingDaysRemaining: number;
 }
 
 /**
+ * Where the online rate of a running period (`firstDay`…`lastDay`, holding `today`) ends at the present pace, from
+ * the dossiers received so far. Working days are Vietnam's office days (weekends and public holidays excluded). The
+ * API's forecasts (month, quarter, year) and the alert sweep's month-end look ahead both come from here.
+ */
+export function projectPeriodOnlineRate(
+  period: { firstDay: string; lastDay: string },
+  today: string,
+  received: number,
+  receivedOnline: number,
+  target: number | null,
+): PeriodProjection {
+  const [year, month, day] = today.split('-').map(Number);
+  const workingDaysElapsed = workingDaysBetween(period.firstDay, today);
+  // workingDaysBetween counts 0 when the first day is after the last: nothing is left on the period's last day.
+  const workingDaysRemaining = workingDaysBetween(formatDay(addDays({ year, month, day }, 1)), period.lastDay);
+  return { workingDaysElapsed, workingDaysRemaining, ...projectOnlineRate({ received, receivedOnline, workingDaysElapsed, workingDaysRemaining, target }) };
+}
+
+/** The look ahead of a month-to-date alert: the month it ends with, and the projection from the window's dossiers. */
+export interface MonthEndLookAhead extends PeriodProjection {
+  /** `YYYY-MM`. */
+  month: string;
+}
+
+/**
  * Where a month-to-date online rate ends at the present pace: `window` runs from the 1st of the month to today (as
  * the alert sweep's month-to-date window does), `received`/`receivedOnline` are its dossiers, `target` the alert's
- * threshold. Working days are Vietnam's office days (weekends and public holidays excluded).
+ * threshold.
  */
 export function monthEndLookAhead(window: { firstDay: string; lastDay: string }, received: number, receivedOnline: number, target: number | null): MonthEndLookAhead {
   if (!/^\d{4}-\d{2}-01$/.test(window.firstDay) || window.lastDay.slice(0, 7) !== window.firstDay.slice(0, 7) || window.lastDay < window.firstDay) {
     throw new RangeError(`${window.firstDay}…${window.lastDay} is not a month-to-date window`);
   }
-  const [year, month, day] = window.lastDay.split('-').map(Number);
+  const [year, month] = window.firstDay.split('-').map(Number);
   const monthEnd = formatDay({ year, month, day: daysInMonth(year, month) });
-  const workingDaysElapsed = workingDaysBetween(window.firstDay, window.lastDay);
-  const workingDaysRemaining = window.lastDay === monthEnd ? 0 : workingDaysBetween(formatDay(addDays({ year, month, day }, 1)), monthEnd);
-  return {
-    month: window.firstDay.slice(0, 7),
-    workingDaysElapsed,
-    workingDaysRemaining,
-    ...projectOnlineRate({ received, receivedOnline, workingDaysElapsed, workingDaysRemaining, target }),
-  };
+  return { month: window.firstDay.slice(0, 7), ...projectPeriodOnlineRate({ firstDay: window.firstDay, lastDay: monthEnd }, window.lastDay, received, receivedOnline, target) };
 }

@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { oidcEnvironment, OidcTokenVerifier, type OidcEnvironment } from '@dvc/auth';
+import { oidcTokenVerifierProvider } from '@dvc/auth';
 import { validateEnvironment } from '@dvc/config';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { createRedisClient, redisReadinessCheck } from '@dvc/persistence';
@@ -41,13 +41,8 @@ export const SESSION_REDIS = Symbol('SESSION_REDIS');
     HealthController,
   ],
   providers: [
-    {
-      // Access tokens are checked exactly as the API checks them, so a page never shows what the API would refuse.
-      provide: OidcTokenVerifier,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) =>
-        new OidcTokenVerifier(Object.fromEntries(Object.keys(oidcEnvironment.shape).map((key) => [key, config.get(key)])) as OidcEnvironment),
-    },
+    // Access tokens are checked exactly as the API checks them, so a page never shows what the API would refuse.
+    oidcTokenVerifierProvider,
     {
       provide: SESSION_REDIS,
       inject: [ConfigService],

@@ -11,12 +11,9 @@ import {
   periodLabel,
   PeriodFinality,
   previousPeriod,
-  projectOnlineRate,
+  projectPeriodOnlineRate,
   rankPeers,
   vietnamToday,
-  workingDaysBetween,
-  addDays,
-  formatDay,
 } from '@dvc/domain';
 import type { Principal } from '@dvc/auth';
 import type { ApiEnvironment } from '../config/api-environment';
@@ -53,11 +50,6 @@ const FORMULA_VERSIONS = Object.fromEntries(Object.entries(INDICATORS).map(([nam
   IndicatorName,
   string
 >;
-
-const dayAfter = (day: string, days = 1) => {
-  const [year, month, date] = day.split('-').map(Number);
-  return formatDay(addDays({ year, month, day: date }, days));
-};
 
 /**
  * The national indicators, the peers' ranking and the look ahead, for the caller's scope. The counts come from
@@ -177,8 +169,6 @@ export class IndicatorsService {
         );
         const received = row?.counts.received ?? 0;
         const receivedOnline = row?.counts.receivedOnline ?? 0;
-        const workingDaysElapsed = workingDaysBetween(period.firstDay, today);
-        const workingDaysRemaining = workingDaysBetween(dayAfter(today), period.lastDay);
         return {
           period: periodLabel(today, kind),
           periodKind: kind,
@@ -186,9 +176,7 @@ export class IndicatorsService {
           lastDay: period.lastDay,
           received,
           receivedOnline,
-          workingDaysElapsed,
-          workingDaysRemaining,
-          ...projectOnlineRate({ received, receivedOnline, workingDaysElapsed, workingDaysRemaining, target: target?.threshold ?? null }),
+          ...projectPeriodOnlineRate(period, today, received, receivedOnline, target?.threshold ?? null),
         };
       }),
     );

@@ -58,13 +58,7 @@ export class SessionController {
     });
     // A new session id at sign-in: an id planted before it (session fixation) is worth nothing.
     await regenerated(request);
-    request.session.user = {
-      ...tokens,
-      subject: principal.subject,
-      name: principal.name,
-      roles: [...principal.roles],
-      agencies: [...principal.scope.agencyRoots],
-    };
+    request.session.user = { ...tokens, subject: principal.subject };
     request.session.csrfToken = randomBytes(32).toString('base64url');
     await saved(request);
     response.redirect(303, pending.returnTo);

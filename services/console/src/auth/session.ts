@@ -1,5 +1,4 @@
 import 'express-session';
-import type { Role } from '@dvc/domain';
 
 /** A sign-in under way: what the callback must find again (RFC 9700: state, nonce and the PKCE verifier). */
 export interface PendingSignIn {
@@ -18,10 +17,8 @@ export interface SignedInUser {
   idToken: string | null;
   /** Epoch milliseconds when the access token expires. */
   accessTokenExpiresAt: number;
+  /** For the logs; who they are and what they may is read from the verified access token on every request. */
   subject: string;
-  name: string;
-  roles: Role[];
-  agencies: string[];
 }
 
 declare module 'express-session' {
@@ -30,7 +27,6 @@ declare module 'express-session' {
     user?: SignedInUser;
     /** The synchronizer token every form of this session carries (CSRF). */
     csrfToken?: string;
-    language?: 'vi' | 'en';
   }
 }
 

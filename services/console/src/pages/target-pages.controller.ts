@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Principal } from '@dvc/auth';
+import { may, type Principal } from '@dvc/auth';
 import { ApiClient, ApiError } from '../api/api-client';
 import type { EffectiveTargets, Page as ApiPage, Target, TargetAuditEntry } from '../api/api-types';
 import { PagePermission } from '../auth/console-auth.guard';
@@ -9,7 +9,7 @@ import { ViewRenderer } from '../rendering/view-renderer';
 import { AccessToken, CurrentPrincipal, Page } from '../web/page-context';
 import { agencyCodeOf, checkboxField, idOf, integerField, percentField, redirectWithNotice, textField } from './form-fields';
 
-/** Rules an agency administrator may change: those on an agency (or a procedure at one); the rest are the province's. */
+/** Rules `targets:write` alone may change: those on an agency (or a procedure at one); the rest need `targets:write-shared`. */
 const AGENCY_RULE_KINDS = new Set(['agency', 'agencyProcedure']);
 
 /** Targets: the effective ones of an agency and why, the rules, editing them (optimistic version), the audit trail. */
@@ -29,11 +29,11 @@ export class TargetPagesController {
       this.api.get<ApiPage<Target>>(token, '/v1/targets', { limit: 200 }),
       this.api.get<ApiPage<TargetAuditEntry>>(token, '/v1/targets/audit', { limit: 20 }),
     ]);
-    const operator = principal.roles.includes('province-operator');
+    const mayChangeShared = may(principal, 'targets:write-shared');
     return this.views.render('targets', page, {
       agencyCode: code ?? null,
       effective,
-      rules: rules.items.map((rule) => ({ ...rule, editable: operator || AGENCY_RULE_KINDS.has(rule.scope.kind) })),
+      rules: rules.items.map((rule) => ({ ...rule, editable: mayChangeShared || AGENCY_RULE_KINDS.has(rule.scope.kind) })),
       audit: audit.items,
       roots: principal.scope.agencyRoots,
     });
