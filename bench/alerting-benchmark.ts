@@ -35,6 +35,7 @@ import { migrate } from '@dvc/persistence';
 import { freePort, ServiceProcess, sleep } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
 import { ProcessSampler } from './support/proc-stats';
+import { writeMarkedSection } from './support/report';
 
 export const SECTION_START = '<!-- alerting-benchmark:start -->';
 export const SECTION_END = '<!-- alerting-benchmark:end -->';
@@ -237,6 +238,8 @@ async function latencyBenchmark(options: AlertingBenchOptions): Promise<LatencyR
     ALERT_RATE_CHANGES_GROUP_ID: `${prefix}.alerting-rate-changes`,
     ALERT_SOURCE_ACTIVITY_GROUP_ID: `${prefix}.alerting-activity`,
     ALERT_LEADER_LOCK_KEY: `dvc:bench:alerting:${runId}`,
+    // Alerting seals webhook secrets at rest and will not start without a key; none is stored by the benchmark.
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     // Only the rate-change path can deliver within the run: one sweep at start, the next in a day.
     ALERT_SWEEP_INTERVAL_MS: String(24 * 3_600_000),
@@ -430,6 +433,7 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
     ALERT_RATE_CHANGES_GROUP_ID: `${prefix}.alerting-rate-changes`,
     ALERT_SOURCE_ACTIVITY_GROUP_ID: `${prefix}.alerting-activity`,
     ALERT_LEADER_LOCK_KEY: `dvc:bench:sweep:${runId}`,
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ALERT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
     SMTP_URL: 'smtp://127.0.0.1:9',
     LOG_LEVEL: options.serviceLogLevel,
@@ -553,14 +557,7 @@ export function renderAlertingSection(result: AlertingBenchResult): string {
 
 /** Puts the section into the report: replaces an older alerting section, else appends. */
 export function writeAlertingSection(file: string, section: string): void {
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = existing.indexOf(SECTION_START);
-  const end = existing.indexOf(SECTION_END);
-  const next =
-    start >= 0 && end > start
-      ? `${existing.slice(0, start)}${section.trimEnd()}\n${existing.slice(end + SECTION_END.length).replace(/^\n+/, '')}`
-      : `${existing.trimEnd()}\n\n${section}`;
-  writeFileSync(file, next);
+  writeMarkedSection(file, SECTION_START, SECTION_END, section);
 }
 
 export function alertingGoalsMet(result: AlertingBenchResult): boolean {

@@ -1,14 +1,16 @@
 /**
  * The ceiling of `run-benchmarks`: plain kafkajs reading a topic with `eachBatch`, in its own process
  * (as the services are), doing nothing with the messages — or only `JSON.parse` of each value. It
- * loads kafkajs and nothing else, so its RSS is kafkajs' own.
+ * loads the one Kafka client it measures and nothing else, so its RSS is that client's own. With
+ * `"client":"platformatic"` the same read by `@platformatic/kafka` (a maintained pure-JavaScript client),
+ * for the side-by-side of issue 10.
  *
  *   node dist/bench/raw-consumer.js '{"brokers":["127.0.0.1:9092"],"topic":"t","groupId":"g","expected":1000,"parse":false}'
  *
  * Prints one JSON line (RawConsumerResult) on stdout and exits 0, or exits 1 on timeout or error.
  */
 import { performance } from 'node:perf_hooks';
-import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
 
 export interface RawConsumerOptions {
   brokers: string[];
@@ -26,6 +28,8 @@ export interface RawConsumerOptions {
    * KAFKA_SSL_CA_FILE of the environment (that module loads Node's built-ins only: the RSS stays kafkajs').
    */
   securityModule?: string;
+  /** The client measured (default kafkajs). */
+  client?: 'kafkajs' | 'platformatic';
 }
 
 export interface RawConsumerResult {
@@ -40,62 +44,101 @@ export interface RawConsumerResult {
   maxRssKb: number;
 }
 
+/** What one read counted; `handle` is called with each value, `finished` when `expected` were handed over. */
+class Tally {
+  messages = 0;
+  bytes = 0;
+  parsed = 0;
+  firstBatchAt: number | null = null;
+  doneAt = 0;
+  private done: () => void = () => undefined;
+  readonly finished = new Promise<void>((resolve) => (this.done = resolve));
+
+  constructor(private readonly options: RawConsumerOptions) {}
+
+  handle(value: Buffer | null | undefined): void {
+    this.firstBatchAt ??= performance.now();
+    if (value) {
+      this.bytes += value.length;
+      if (this.options.parse) {
+        const event = JSON.parse(value.toString('utf8')) as { id?: unknown };
+        if (event.id !== undefined) this.parsed += 1;
+      }
+    }
+    this.messages += 1;
+    if (this.messages >= this.options.expected && this.doneAt === 0) {
+      this.doneAt = performance.now();
+      this.done();
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as RawConsumerOptions;
   const security = options.securityModule ? (require(options.securityModule) as typeof import('../deploy/kafka/security.cjs')) : undefined;
   const connection = (security?.kafkaConnectionOptions(process.env) ?? {}) as Pick<KafkaConfig, 'ssl' | 'sasl'>;
-  const kafka = new Kafka({ clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: logLevel.WARN, ...connection });
-  const consumer = kafka.consumer({ groupId: options.groupId, maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024 });
-  let messages = 0;
-  let bytes = 0;
-  let parsed = 0;
-  let firstBatchAt: number | null = null;
-  let doneAt = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-
+  const tally = new Tally(options);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  const stop = options.client === 'platformatic' ? await readWithPlatformatic(options, connection, tally) : await readWithKafkajs(options, connection, tally);
+  const timer = setTimeout(() => {
+    console.error(`raw consumer: only ${tally.messages} of ${options.expected} messages after ${options.timeoutMs ?? 600_000} ms`);
+    process.exit(1);
+  }, options.timeoutMs ?? 600_000);
+  await tally.finished;
+  clearTimeout(timer);
+  const cpu = process.cpuUsage(cpuBefore);
+  const result: RawConsumerResult = {
+    messages: tally.messages,
+    bytes: tally.bytes,
+    parsed: tally.parsed,
+    seconds: (tally.doneAt - started) / 1000,
+    consumingSeconds: (tally.doneAt - (tally.firstBatchAt ?? started)) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+  await stop();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** kafkajs with `eachBatch`, auto-resolve and auto-commit, as ingest's consumer is configured. */
+async function readWithKafkajs(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+  const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
+  const kafka = new Kafka({ clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: logLevel.WARN, ...connection });
+  const consumer = kafka.consumer({ groupId: options.groupId, maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
     eachBatch: async ({ batch }) => {
-      firstBatchAt ??= performance.now();
-      for (const message of batch.messages) {
-        const value = message.value;
-        if (value === null) continue;
-        bytes += value.length;
-        if (options.parse) {
-          const event = JSON.parse(value.toString('utf8')) as { id?: unknown };
-          if (event.id !== undefined) parsed += 1;
-        }
-      }
-      messages += batch.messages.length;
-      if (messages >= options.expected && doneAt === 0) {
-        doneAt = performance.now();
-        done();
-      }
+      for (const message of batch.messages) tally.handle(message.value);
     },
   });
-  const timer = setTimeout(() => {
-    console.error(`raw consumer: only ${messages} of ${options.expected} messages after ${options.timeoutMs ?? 600_000} ms`);
-    process.exit(1);
-  }, options.timeoutMs ?? 600_000);
-  await finished;
-  clearTimeout(timer);
-  const cpu = process.cpuUsage(cpuBefore);
-  const result: RawConsumerResult = {
-    messages,
-    bytes,
-    parsed,
-    seconds: (doneAt - started) / 1000,
-    consumingSeconds: (doneAt - (firstBatchAt ?? started)) / 1000,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    maxRssKb: process.resourceUsage().maxRSS,
+  return () => consumer.disconnect();
+}
+
+/** @platformatic/kafka's message stream from the earliest offset, auto-commit, the same bytes per partition. */
+async function readWithPlatformatic(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+  const { Consumer, MessagesStreamModes } = require('@platformatic/kafka') as typeof import('@platformatic/kafka');
+  const sasl = connection.sasl as { mechanism: string; username: string; password: string } | undefined;
+  const consumer = new Consumer({
+    clientId: 'dvc-bench-raw',
+    groupId: options.groupId,
+    bootstrapBrokers: options.brokers,
+    ...(connection.ssl && typeof connection.ssl === 'object' ? { tls: connection.ssl } : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512', username: sasl.username, password: sasl.password } } : {}),
+  });
+  const stream = await consumer.consume({
+    topics: [options.topic],
+    mode: MessagesStreamModes.EARLIEST,
+    autocommit: true,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+  });
+  stream.on('data', (message: { value: Buffer | undefined }) => tally.handle(message.value));
+  return async () => {
+    await stream.close();
+    await consumer.close(true);
   };
-  await consumer.disconnect();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ProcessSampler, ProcessStats } from './proc-stats';
 
@@ -83,7 +84,10 @@ export class ServiceProcess {
   }
 
   spawn(): this {
-    const child = spawn(process.execPath, [this.script], {
+    // BENCH_CPU_PROF_DIR: V8's sampling profile of the service, written when it exits after SIGTERM.
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, this.name)}`] : [];
+    const child = spawn(process.execPath, [...nodeArgs, this.script], {
       cwd: this.cwd,
       env: { ...this.env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { COUNTERS, Counts } from './expected-counts';
 
 /** Everything one benchmark run measured, and its rendering as BENCHMARKS.md. */
@@ -94,7 +95,9 @@ export function renderReport(report: Report): string {
   lines.push(
     `Throughput of the rates pipeline (Kafka input topic → ingest → canonical topic → aggregator → PostgreSQL) ` +
       `on a backlog of ${int(report.events)} simulated dossier events, against the raw speed of kafkajs on the ` +
-      `same broker. Written by \`bench/run-benchmarks.ts\`; numbers below are from one run.`,
+      `same broker. Written by \`bench/run-benchmarks.ts\`; numbers below are from one run. Where the time goes ` +
+      `(CPU profiles of the services before and after the changes of issue 10) and what is left to do: ` +
+      `[docs/performance.md](docs/performance.md); what a national deployment needs: [docs/scaling.md](docs/scaling.md).`,
   );
   lines.push('');
   if (failed.length > 0) {
@@ -243,7 +246,9 @@ export function renderReport(report: Report): string {
       'from the beginning with a fresh group and `eachBatch`, with the settings of ingest\'s consumer (2 MB per ' +
       'partition, two partitions at a time), auto-resolve and auto-commit, and does nothing with the messages but count ' +
       'them: that is the ceiling. A second read does `JSON.parse` of each value (as UTF-8 text), the least any consumer ' +
-      'of JSON does. Timed from `connect()` (group join included) to the last message.',
+      'of JSON does. Timed from `connect()` (group join included) to the last message. The same two reads are then ' +
+      'made by `@platformatic/kafka` 1.x (its message stream from the earliest offset, auto-commit, the same bytes per ' +
+      'partition), each in its own process loading only that client: the consuming half of the Kafka client comparison.',
   );
   lines.push(
     '4. **Pipeline.** ingest and aggregator are spawned from `dist/` as separate processes, configured by ' +
@@ -260,4 +265,16 @@ export function renderReport(report: Report): string {
   );
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+/** Puts a section between its start and end markers into the report: replaces an older one, else appends. */
+export function writeMarkedSection(file: string, startMarker: string, endMarker: string, section: string): void {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = existing.indexOf(startMarker);
+  const end = existing.indexOf(endMarker);
+  const next =
+    start >= 0 && end > start
+      ? `${existing.slice(0, start)}${section.trimEnd()}\n${existing.slice(end + endMarker.length).replace(/^\n+/, '')}`
+      : `${existing.trimEnd()}\n\n${section}`;
+  writeFileSync(file, next);
 }

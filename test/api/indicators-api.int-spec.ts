@@ -6,6 +6,7 @@ import { periodContaining, projectOnlineRate, vietnamToday, workingDaysBetween }
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { FULL, insertIndicatorFixtures, KHANH_HOA, OFFLINE, PARTIAL, PEER } from './support/indicator-fixtures';
 import { PROVINCE } from './support/rates-fixtures';
+import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
 import { signedIn, signIn } from './support/signed-in';
 import { passwordToken } from '../support/keycloak';
 import request from 'supertest';
@@ -120,6 +121,7 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
       await db.query(`INSERT INTO agencies (code, name, level, parent_code, info_time, info_event_id) VALUES ($1, $2, 'commune', $3, '2020-03-01T00:00:00Z', 'fixture')`, [code, name, DISTRICT_ROOT]);
       await db.query(`INSERT INTO daily_buckets (day, agency_code, procedure_code, received, received_online, completed, completed_on_time) VALUES ('2020-03-02', $1, $2, $3, $4, 0, 0)`, [code, FULL, received, online]);
     }
+    await fillRollUpsFromDays(db);
     const phoHien = await passwordToken('admin-pho-hien');
     const ranking = await get('/v1/rankings', { period: '2020-03', parent: DISTRICT_ROOT }, phoHien);
     expect(ranking.status).toBe(200);

@@ -1,6 +1,6 @@
 import { groundTruth } from '../support/ground-truth';
 import { produceDeliveries } from '../support/kafka-io';
-import { indicatorLedgerBothWays, pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
+import { indicatorLedgerBothWays, monthlyRollUpsBothWays, pipelineCaughtUp, storedMonthlyCounts, withoutEmptyBuckets } from '../support/progress';
 import { generateScenario, seededRandom } from '../support/scenario';
 import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
@@ -54,5 +54,9 @@ describe('exact counts through crashes', () => {
     const ledger = await indicatorLedgerBothWays(environment);
     expect(ledger.stored.length).toBeGreaterThan(1_000);
     expect(ledger.stored).toEqual(ledger.recomputed);
+    // So do the month roll-ups with the sums of their day rows.
+    const rollUps = await monthlyRollUpsBothWays(environment);
+    expect(rollUps.stored.length).toBeGreaterThan(100);
+    expect(rollUps.stored).toEqual(rollUps.recomputed);
   }, 600_000);
 });

@@ -2,6 +2,7 @@ import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth'
 import { kafkaClient } from '../support/infrastructure';
 import { passwordToken } from '../support/keycloak';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
+import { monthlyRollUpsBothWays } from '../support/progress';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
@@ -85,6 +86,33 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
     for (const item of items) {
       expect(item.onlineRate).toBe(item.received === 0 ? null : Math.round((item.receivedOnline / item.received) * 10_000) / 10_000);
     }
+  });
+
+  it('sums the same from the day rows as from the month roll-ups, which equal their days', async () => {
+    const days = await allRates(api, 'period=day&groupBy=agency,procedure&from=2025-03&to=2025-03');
+    const months = await allRates(api, 'period=month&groupBy=agency,procedure&from=2025-03&to=2025-03');
+    const summedDays = new Map<string, ExpectedCounts>();
+    for (const item of days) {
+      const key = `${item.agencyCode}|${item.procedureCode}`;
+      summedDays.set(key, sumCounts([summedDays.get(key) ?? sumCounts([]), item]));
+    }
+    const withDossiers = [...summedDays].filter(([, counts]) => COUNTERS.some((name) => counts[name] !== 0));
+    expect(withDossiers.length).toBeGreaterThan(20);
+    expect(Object.fromEntries(months.map((item) => [`${item.agencyCode}|${item.procedureCode}`, countsOf(item)]).sort())).toEqual(
+      Object.fromEntries(withDossiers.map(([key, counts]) => [key, countsOf(counts)]).sort()),
+    );
+    // By agency alone the API reads the per-agency roll-up: the same as the days too.
+    const agencyMonths = await allRates(api, 'period=month&groupBy=agency&from=2025-03&to=2025-03');
+    const daysByAgency = new Map<string, ExpectedCounts>();
+    for (const [key, counts] of withDossiers) {
+      const agency = key.split('|')[0];
+      daysByAgency.set(agency, sumCounts([daysByAgency.get(agency) ?? sumCounts([]), counts]));
+    }
+    expect(Object.fromEntries(agencyMonths.map((item) => [item.agencyCode, countsOf(item)]).sort())).toEqual(
+      Object.fromEntries([...daysByAgency].map(([agency, counts]) => [agency, countsOf(counts)]).sort()),
+    );
+    const rollUps = await monthlyRollUpsBothWays(environment);
+    expect(rollUps.stored).toEqual(rollUps.recomputed);
   });
 
   it('rolls the whole hierarchy up to the province with subtree=true', async () => {

@@ -95,6 +95,15 @@ describe(OidcTokenVerifier.name, () => {
     expect(await refusal(check.verify(await sign(first, { exp: now() - 60 })))).toBe('the token has expired');
   });
 
+  it('remembers a verified token no longer than it is valid', async () => {
+    const check = verifier({ OIDC_CLOCK_TOLERANCE_SECONDS: '0' });
+    const token = await sign(first, { exp: now() + 2 });
+    await expect(check.verify(token)).resolves.toMatchObject({ subject: 'user-1' });
+    await expect(check.verify(token)).resolves.toMatchObject({ subject: 'user-1' });
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    expect(await refusal(check.verify(token))).toBe('the token has expired');
+  });
+
   it('refuses a token that is not valid yet', async () => {
     expect(await refusal(verifier().verify(await sign(first, { nbf: now() + 120 })))).toMatch(/^claim nbf/);
   });

@@ -1,5 +1,11 @@
 import { kafkaClient } from './infrastructure';
-import { DOSSIER_SPANS_FROM_STATES_SQL, INDICATOR_BUCKETS_FROM_STATES_SQL } from '@dvc/persistence';
+import {
+  DOSSIER_SPANS_FROM_STATES_SQL,
+  INDICATOR_BUCKETS_FROM_STATES_SQL,
+  MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL,
+  MONTHLY_BUCKETS_FROM_DAYS_SQL,
+  MONTHLY_INDICATOR_BUCKETS_FROM_DAYS_SQL,
+} from '@dvc/persistence';
 import type { TestEnvironment } from './test-environment';
 import type { ExpectedCounts } from './ground-truth';
 
@@ -87,6 +93,31 @@ export async function indicatorLedgerBothWays(environment: TestEnvironment): Pro
   const recomputed = [
     ...lines(await environment.query(`SELECT 'bucket', ${bucketColumns} FROM (${INDICATOR_BUCKETS_FROM_STATES_SQL}) b`)),
     ...lines(await environment.query(`SELECT 'span', ${spanColumns} FROM (${DOSSIER_SPANS_FROM_STATES_SQL}) s`)),
+  ];
+  return { stored, recomputed };
+}
+
+/**
+ * The month roll-ups as the aggregator keeps them, and as summed from the day rows (the rows that net to
+ * something), as sorted text lines: equal when every batch added to both in its transaction.
+ */
+export async function monthlyRollUpsBothWays(environment: TestEnvironment): Promise<{ stored: string[]; recomputed: string[] }> {
+  const lines = (rows: Array<Record<string, unknown>>) => rows.map((row) => Object.values(row).map(String).join('|')).sort();
+  const bucketColumns = `'rates', to_char(month, 'YYYY-MM-DD'), agency_code, procedure_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn`;
+  const agencyColumns = `'agencies', to_char(month, 'YYYY-MM-DD'), agency_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn`;
+  const indicatorColumns = `'indicators', to_char(month, 'YYYY-MM-DD'), agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds`;
+  const stored = [
+    ...lines(await environment.query(`SELECT ${bucketColumns} FROM monthly_buckets
+       WHERE received <> 0 OR received_online <> 0 OR completed <> 0 OR completed_on_time <> 0 OR paid <> 0 OR paid_online <> 0 OR withdrawn <> 0`)),
+    ...lines(await environment.query(`SELECT ${agencyColumns} FROM monthly_agency_buckets
+       WHERE received <> 0 OR received_online <> 0 OR completed <> 0 OR completed_on_time <> 0 OR paid <> 0 OR paid_online <> 0 OR withdrawn <> 0`)),
+    ...lines(await environment.query(`SELECT ${indicatorColumns} FROM monthly_indicator_buckets
+       WHERE received_with_payment <> 0 OR received_paid_online <> 0 OR resolved <> 0 OR resolution_seconds <> 0`)),
+  ];
+  const recomputed = [
+    ...lines(await environment.query(`SELECT ${bucketColumns} FROM (${MONTHLY_BUCKETS_FROM_DAYS_SQL}) m`)),
+    ...lines(await environment.query(`SELECT ${agencyColumns} FROM (${MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL}) m`)),
+    ...lines(await environment.query(`SELECT ${indicatorColumns} FROM (${MONTHLY_INDICATOR_BUCKETS_FROM_DAYS_SQL}) m`)),
   ];
   return { stored, recomputed };
 }

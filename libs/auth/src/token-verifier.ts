@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { agencyScopeFromClaim, isRole, Role, rolesFromClaim } from '@dvc/domain';
 import type { OidcEnvironment } from './oidc-environment';
 import type { Principal } from './principal';
@@ -13,19 +14,29 @@ export class IdentityProviderUnavailableError extends Error {}
 /** Payload `typ` values of access tokens; ID and refresh tokens (Keycloak: `ID`, `Refresh`) are refused. */
 const ACCESS_TOKEN_TYPES = new Set(['bearer', 'at+jwt', 'application/at+jwt']);
 
+/** How long a verified token's principal is remembered at most (never past the token's own expiry). */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+
 /**
  * Verifies OIDC access tokens with `jose`: signature against the issuer's JWKS (cached; a token signed with a
  * key not seen before makes it fetch the set again, so key rotation needs nothing here), then issuer,
  * audience, expiry and not-before, with only the configured asymmetric algorithms — `alg: none` and HS*
  * tokens never reach a key. Returns the principal the token describes.
+ *
+ * A token that passed is remembered (by its exact text) for at most a minute and never past its `exp`: a client
+ * sends the same token with every request, and the RSA verification was the largest single cost of a cached read
+ * (measured, BENCHMARKS.md). A key withdrawn from the JWKS therefore stops its tokens within that minute, not at once.
  */
 export class OidcTokenVerifier {
   private readonly logger = new Logger(OidcTokenVerifier.name);
   private keys: Promise<JWTVerifyGetKey> | null = null;
+  private readonly verified = new LRUCache<string, Principal>({ max: 10_000, ttl: VERIFIED_TOKEN_TTL_MS });
 
   constructor(private readonly config: OidcEnvironment) {}
 
   async verify(token: string): Promise<Principal> {
+    const remembered = this.verified.get(token);
+    if (remembered) return remembered;
     const keys = await this.signingKeys();
     let payload: JWTPayload;
     try {
@@ -39,7 +50,10 @@ export class OidcTokenVerifier {
     } catch (error) {
       throw this.classify(error);
     }
-    return this.principalOf(payload);
+    const principal = this.principalOf(payload);
+    const untilExpiry = payload.exp! * 1000 - Date.now();
+    if (untilExpiry > 0) this.verified.set(token, principal, { ttl: Math.min(VERIFIED_TOKEN_TTL_MS, untilExpiry) });
+    return principal;
   }
 
   private principalOf(payload: JWTPayload): Principal {

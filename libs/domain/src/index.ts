@@ -18,3 +18,4 @@ export * from './indicators';
 export * from './peer-ranking';
 export * from './online-rate-projection';
 export * from './indicator-ledger';
+export * from './roll-ups';

@@ -10,6 +10,7 @@ import { AccessControl1765200000000 } from './migrations/1765200000000-access-co
 import { SourceBindings1765300000000 } from './migrations/1765300000000-source-bindings';
 import { SealedWebhookSecrets1765400000000 } from './migrations/1765400000000-sealed-webhook-secrets';
 import { IndicatorLedger1765500000000 } from './migrations/1765500000000-indicator-ledger';
+import { MonthlyRollUps1765600000000 } from './migrations/1765600000000-monthly-roll-ups';
 
 export const MIGRATIONS = [
   InitialSchema1763780000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   SourceBindings1765300000000,
   SealedWebhookSecrets1765400000000,
   IndicatorLedger1765500000000,
+  MonthlyRollUps1765600000000,
 ];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';

@@ -24,6 +24,7 @@ import { FailOpenThrottlerStorage, RateLimitStorageModule, SubjectThrottlerGuard
 import { ADOPTION_METRIC_PROVIDERS } from './metrics/adoption-metrics';
 import { AdoptionMetricsService } from './metrics/adoption-metrics.service';
 import { httpRequestDurationProvider } from './metrics/http-metrics';
+import { ReadCacheInterceptor, readCacheCounterProvider } from './cache/read-cache.interceptor';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { AdoptionMetricsRepository } from './repositories/adoption-metrics.repository';
 import { AgenciesRepository } from './repositories/agencies.repository';
@@ -100,6 +101,8 @@ export const SERVICE_NAME = 'api';
     { provide: APP_GUARD, useClass: SubjectThrottlerGuard },
     databaseReadinessProvider,
     httpRequestDurationProvider,
+    readCacheCounterProvider,
+    ReadCacheInterceptor,
     ...ADOPTION_METRIC_PROVIDERS,
     AdoptionMetricsService,
     AdoptionMetricsRepository,

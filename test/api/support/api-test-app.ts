@@ -31,6 +31,8 @@ export async function startApiOnFreshDatabase(
   // These files call the API far more often than a person would; the limits have their own test.
   process.env.API_RATE_LIMIT_PER_MINUTE ??= '100000';
   process.env.SECRETS_ENCRYPTION_KEY ??= TEST_SECRETS_KEY;
+  // These files change rows and read them back at once; the read cache has its own test (read-cache.int-spec.ts).
+  process.env.API_READ_CACHE_TTL_MS ??= '0';
   // Imported only now: the module reads and validates the environment as it loads.
   const { AppModule } = await import('../../../services/api/src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();

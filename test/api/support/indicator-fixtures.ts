@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { vietnamToday } from '@dvc/domain';
 import { PROVINCE } from './rates-fixtures';
+import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
 
 /** Seed 004's Sở Thông tin và Truyền thông Khánh Hòa, 2019, placed in the admin-tu-phap user's scope. */
 export const KHANH_HOA = '000.00.03.H31';
@@ -51,4 +52,5 @@ export async function insertIndicatorFixtures(db: Client): Promise<void> {
   );
   // The running month: 40 received, 8 online, for the look ahead.
   await bucket(vietnamToday(), KHANH_HOA, FULL, { received: 40, online: 8 });
+  await fillRollUpsFromDays(db);
 }

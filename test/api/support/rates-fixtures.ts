@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
 
 export const PROVINCE = '000.00.00.H31';
 export const JUSTICE_DEPARTMENT = '000.00.01.H31';
@@ -104,6 +105,7 @@ export async function insertFixtures(databaseUrl: string): Promise<void> {
         [b.day, b.agency, b.procedure, b.received, b.receivedOnline, b.completed, b.completedOnTime, b.paid, b.paidOnline, b.withdrawn],
       );
     }
+    await fillRollUpsFromDays(client);
   } finally {
     await client.end();
   }

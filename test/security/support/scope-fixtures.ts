@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
 
 /**
  * Data inside every demo user's scope (Sở Tư pháp of Hưng Yên, under the province root the province-wide users
@@ -51,6 +52,7 @@ export class ScopeFixtures {
         [DAY, agency, PROCEDURE],
       );
     }
+    await fillRollUpsFromDays(this.db);
     await this.db.query(`INSERT INTO source_activity (source_uri, last_event_at) VALUES ('urn:dvc:motcua:hung-yen', now())`);
   }
 

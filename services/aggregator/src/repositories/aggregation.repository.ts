@@ -10,6 +10,51 @@ export interface PartitionRef {
   partition: number;
 }
 
+/** A JSON field of the deltas and the column it goes to, with the column's type. */
+type Field = readonly [json: string, column: string, type: 'date' | 'text' | 'int' | 'bigint'];
+
+const RATE_COUNTERS: readonly Field[] = [
+  ['received', 'received', 'int'],
+  ['receivedOnline', 'received_online', 'int'],
+  ['completed', 'completed', 'int'],
+  ['completedOnTime', 'completed_on_time', 'int'],
+  ['paid', 'paid', 'int'],
+  ['paidOnline', 'paid_online', 'int'],
+  ['withdrawn', 'withdrawn', 'int'],
+];
+const INDICATOR_COUNTERS: readonly Field[] = [
+  ['receivedWithPayment', 'received_with_payment', 'int'],
+  ['receivedPaidOnline', 'received_paid_online', 'int'],
+  ['resolved', 'resolved', 'int'],
+  ['resolutionSeconds', 'resolution_seconds', 'bigint'],
+];
+const DAY_KEYS: readonly Field[] = [['day', 'day', 'date'], ['agencyCode', 'agency_code', 'text'], ['procedureCode', 'procedure_code', 'text']];
+const MONTH_KEYS: readonly Field[] = [['day', 'month', 'date'], ['agencyCode', 'agency_code', 'text'], ['procedureCode', 'procedure_code', 'text']];
+const AGENCY_MONTH_KEYS: readonly Field[] = [['day', 'month', 'date'], ['agencyCode', 'agency_code', 'text']];
+
+/**
+ * Adds deltas (one JSON array parameter, in the caller's lock order) to a table of counters keyed by `keys`: a new key
+ * is inserted, an existing one gets the sums. The same statement for the day buckets, the indicator buckets and their
+ * month roll-ups; built once from these constant lists, never from a request.
+ */
+function addCountersSql(table: string, keys: readonly Field[], counters: readonly Field[]): string {
+  const fields = [...keys, ...counters];
+  const json = fields.map(([name]) => `"${name}"`);
+  return `INSERT INTO ${table} AS t (${fields.map(([, column]) => column).join(', ')})
+       SELECT ${json.map((name) => `r.${name}`).join(', ')}
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${fields.map(([name, , type]) => `"${name}" ${type}`).join(', ')}))
+            WITH ORDINALITY AS r(${json.join(', ')}, n)
+       ORDER BY r.n
+       ON CONFLICT (${keys.map(([, column]) => column).join(', ')}) DO UPDATE SET
+         ${counters.map(([, column]) => `${column} = t.${column} + excluded.${column}`).join(',\n         ')}`;
+}
+
+const ADD_TO_DAILY_BUCKETS_SQL = addCountersSql('daily_buckets', DAY_KEYS, RATE_COUNTERS);
+const ADD_TO_MONTHLY_BUCKETS_SQL = addCountersSql('monthly_buckets', MONTH_KEYS, RATE_COUNTERS);
+const ADD_TO_MONTHLY_AGENCY_BUCKETS_SQL = addCountersSql('monthly_agency_buckets', AGENCY_MONTH_KEYS, RATE_COUNTERS);
+const ADD_TO_INDICATOR_BUCKETS_SQL = addCountersSql('indicator_buckets', DAY_KEYS, INDICATOR_COUNTERS);
+const ADD_TO_MONTHLY_INDICATOR_BUCKETS_SQL = addCountersSql('monthly_indicator_buckets', MONTH_KEYS, INDICATOR_COUNTERS);
+
 /**
  * All SQL of the aggregator. Every method takes the transaction's `EntityManager`: a batch is applied
  * in one transaction together with its consumed offset. Rows go in as one JSON parameter expanded by
@@ -77,44 +122,26 @@ export class AggregationRepository {
   }
 
   async addToBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
-    if (deltas.length === 0) return;
-    await manager.query(
-      `INSERT INTO daily_buckets AS b (day, agency_code, procedure_code, received, received_online, completed,
-                                       completed_on_time, paid, paid_online, withdrawn)
-       SELECT r."day", r."agencyCode", r."procedureCode", r."received", r."receivedOnline", r."completed",
-              r."completedOnTime", r."paid", r."paidOnline", r."withdrawn"
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("day" date, "agencyCode" text, "procedureCode" text,
-            "received" int, "receivedOnline" int, "completed" int, "completedOnTime" int, "paid" int,
-            "paidOnline" int, "withdrawn" int)) WITH ORDINALITY AS r("day", "agencyCode", "procedureCode", "received", "receivedOnline", "completed", "completedOnTime", "paid", "paidOnline", "withdrawn", n)
-       ORDER BY r.n
-       ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET
-         received = b.received + excluded.received,
-         received_online = b.received_online + excluded.received_online,
-         completed = b.completed + excluded.completed,
-         completed_on_time = b.completed_on_time + excluded.completed_on_time,
-         paid = b.paid + excluded.paid,
-         paid_online = b.paid_online + excluded.paid_online,
-         withdrawn = b.withdrawn + excluded.withdrawn`,
-      [JSON.stringify(deltas)],
-    );
+    if (deltas.length > 0) await manager.query(ADD_TO_DAILY_BUCKETS_SQL, [JSON.stringify(deltas)]);
+  }
+
+  /** The month roll-up of the same deltas (`rollUpBucketsByMonth`: `day` is the month's first day), in the same transaction. */
+  async addToMonthlyBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
+    if (deltas.length > 0) await manager.query(ADD_TO_MONTHLY_BUCKETS_SQL, [JSON.stringify(deltas)]);
+  }
+
+  /** The roll-up per month × agency (`rollUpBucketsByAgencyMonth`), in the same transaction. */
+  async addToMonthlyAgencyBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
+    if (deltas.length > 0) await manager.query(ADD_TO_MONTHLY_AGENCY_BUCKETS_SQL, [JSON.stringify(deltas)]);
   }
 
   async addToIndicatorBuckets(manager: EntityManager, deltas: IndicatorBucketDelta[]): Promise<void> {
-    if (deltas.length === 0) return;
-    await manager.query(
-      `INSERT INTO indicator_buckets AS b (day, agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds)
-       SELECT r."day", r."agencyCode", r."procedureCode", r."receivedWithPayment", r."receivedPaidOnline", r."resolved", r."resolutionSeconds"
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("day" date, "agencyCode" text, "procedureCode" text,
-            "receivedWithPayment" int, "receivedPaidOnline" int, "resolved" int, "resolutionSeconds" bigint))
-            WITH ORDINALITY AS r("day", "agencyCode", "procedureCode", "receivedWithPayment", "receivedPaidOnline", "resolved", "resolutionSeconds", n)
-       ORDER BY r.n
-       ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET
-         received_with_payment = b.received_with_payment + excluded.received_with_payment,
-         received_paid_online = b.received_paid_online + excluded.received_paid_online,
-         resolved = b.resolved + excluded.resolved,
-         resolution_seconds = b.resolution_seconds + excluded.resolution_seconds`,
-      [JSON.stringify(deltas)],
-    );
+    if (deltas.length > 0) await manager.query(ADD_TO_INDICATOR_BUCKETS_SQL, [JSON.stringify(deltas)]);
+  }
+
+  /** The month roll-up of the indicator deltas (`rollUpIndicatorBucketsByMonth`), in the same transaction. */
+  async addToMonthlyIndicatorBuckets(manager: EntityManager, deltas: IndicatorBucketDelta[]): Promise<void> {
+    if (deltas.length > 0) await manager.query(ADD_TO_MONTHLY_INDICATOR_BUCKETS_SQL, [JSON.stringify(deltas)]);
   }
 
   /** Rows that net to 0 dossiers stay (a later dossier of the same days reuses them); reads skip them. */

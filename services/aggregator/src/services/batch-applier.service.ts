@@ -1,6 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeCanonical, DossierEvent } from '@dvc/contracts';
-import { applyEvent, BucketDelta, BucketDeltas, DossierState, EMPTY_DOSSIER_STATE, IndicatorLedgerDeltas, latestReferences } from '@dvc/domain';
+import {
+  applyEvent,
+  BucketDelta,
+  BucketDeltas,
+  DossierState,
+  EMPTY_DOSSIER_STATE,
+  IndicatorLedgerDeltas,
+  latestReferences,
+  rollUpBucketsByAgencyMonth,
+  rollUpBucketsByMonth,
+  rollUpIndicatorBucketsByMonth,
+} from '@dvc/domain';
 import { AggregationRepository, PartitionRef } from '../repositories/aggregation.repository';
 
 export interface ConsumedMessage {
@@ -24,10 +35,10 @@ function changedDays(
   spans: Array<{ receivedDay: string; agencyCode: string }>,
 ): Array<{ day: string; agencyCode: string }> {
   const keys = new Map<string, { day: string; agencyCode: string }>();
-  for (const { day, agencyCode } of [...buckets, ...indicatorBuckets, ...spans.map((span) => ({ day: span.receivedDay, agencyCode: span.agencyCode }))]) {
-    // The day is always 10 characters: day + code is unambiguous.
-    keys.set(day + agencyCode, { day, agencyCode });
-  }
+  // The day is always 10 characters: day + code is unambiguous. (Three loops rather than one over a spread copy.)
+  for (const { day, agencyCode } of buckets) if (!keys.has(day + agencyCode)) keys.set(day + agencyCode, { day, agencyCode });
+  for (const { day, agencyCode } of indicatorBuckets) if (!keys.has(day + agencyCode)) keys.set(day + agencyCode, { day, agencyCode });
+  for (const { receivedDay: day, agencyCode } of spans) if (!keys.has(day + agencyCode)) keys.set(day + agencyCode, { day, agencyCode });
   return [...keys.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.agencyCode < b.agencyCode ? -1 : a.agencyCode > b.agencyCode ? 1 : 0));
 }
 
@@ -35,7 +46,7 @@ const byCode = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] >
 
 /**
  * Applies a batch of one partition to PostgreSQL in a single transaction: dossier states, the day
- * buckets' counters, the indicator ledger and the partition's next offset commit together or not at all. A crash at any
+ * buckets' counters and their month roll-ups, the indicator ledger and the partition's next offset commit together or not at all. A crash at any
  * instant therefore leaves either the whole batch counted with its offset stored, or none of it.
  */
 @Injectable()
@@ -81,9 +92,12 @@ export class BatchApplier {
       await this.repository.saveStates(manager, [...after].sort(byCode));
       outcome.changedBuckets = deltas.toSortedList();
       await this.repository.addToBuckets(manager, outcome.changedBuckets);
+      await this.repository.addToMonthlyBuckets(manager, rollUpBucketsByMonth(outcome.changedBuckets));
+      await this.repository.addToMonthlyAgencyBuckets(manager, rollUpBucketsByAgencyMonth(outcome.changedBuckets));
       const indicatorBuckets = ledger.bucketList();
       const spans = ledger.spanList();
       await this.repository.addToIndicatorBuckets(manager, indicatorBuckets);
+      await this.repository.addToMonthlyIndicatorBuckets(manager, rollUpIndicatorBucketsByMonth(indicatorBuckets));
       await this.repository.addToDossierSpans(manager, spans);
       await this.repository.recordBucketChanges(manager, changedDays(outcome.changedBuckets, indicatorBuckets, spans));
       await this.repository.upsertAgencies(manager, [...references.agencies].sort(byCode).map(([, ref]) => ref));

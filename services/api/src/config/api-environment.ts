@@ -56,6 +56,14 @@ export const apiEnvironment = commonEnvironment.extend({
    */
   INDICATOR_GRACE_DAYS: z.coerce.number().int().min(0).max(366).default(10),
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  /**
+   * How long an answer of the heavy read endpoints (rates, indicators, rankings, forecasts) is shared by identical
+   * requests of callers with the same scope (src/cache/read-cache.interceptor.ts): the most a figure can lag the
+   * database by. 0 turns the cache off.
+   */
+  API_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** Answers kept at most (least recently used go first). */
+  API_READ_CACHE_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(2_000),
 }).superRefine(checkSecrets);
 
 export type ApiEnvironment = z.infer<typeof apiEnvironment>;

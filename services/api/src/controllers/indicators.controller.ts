@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { ReadCacheInterceptor } from '../cache/read-cache.interceptor';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ErrorDto } from '../dtos/error.dto';
@@ -39,6 +40,7 @@ export class IndicatorsController {
   @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: the agency with all its descendants (needs agency)' })
   @ApiQuery({ name: 'groupBy', required: false, enum: GROUP_KEYS, description: 'One item per agency, procedure or sector; one total when absent' })
   @ApiOkResponse({ type: IndicatorsAnswerDto })
+  @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
   indicators(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(indicatorsQuerySchema)) query: IndicatorsQuery): Promise<IndicatorsAnswerDto> {
     return this.indicatorsService.indicators(query, principal);
@@ -58,6 +60,7 @@ export class IndicatorsController {
   @ApiQuery({ name: 'agency', required: false, type: String, description: 'Rank this agency among its peers' })
   @ApiQuery({ name: 'parent', required: false, type: String, description: 'Rank the children of this agency (instead of agency)' })
   @ApiOkResponse({ type: RankingDto })
+  @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   ranking(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(rankingQuerySchema)) query: RankingQuery): Promise<RankingDto> {
@@ -76,6 +79,7 @@ export class IndicatorsController {
   @ApiQuery({ name: 'agency', required: true, type: String, description: 'Mã cơ quan (in your scope; 404 otherwise)' })
   @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: with all its descendants' })
   @ApiOkResponse({ type: ForecastDto })
+  @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   forecast(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(forecastQuerySchema)) query: ForecastQuery): Promise<ForecastDto> {

@@ -1,4 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { ReadCacheInterceptor } from '../cache/read-cache.interceptor';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { PERIOD_KINDS } from '@dvc/domain';
@@ -47,6 +48,7 @@ export class RatesController {
   @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: RatesPageDto })
+  @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
   findRates(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(ratesQuerySchema)) query: RatesQuery): Promise<RatesPageDto> {
     return this.ratesService.findRates(query, principal.scope);

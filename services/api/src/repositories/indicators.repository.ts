@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { IndicatorCounts } from '@dvc/domain';
+import { coversWholeMonths, IndicatorCounts } from '@dvc/domain';
 
 export interface IndicatorSelection {
   /** Inclusive `YYYY-MM-DD` bounds of the period. */
@@ -48,8 +48,7 @@ export interface PeriodChanges {
  * Everything the indicators need for one period, in one statement: the rate buckets (3.3, full-online, 2.1's
  * completions), the indicator buckets (3.6, 2.2), the dossier spans in progress at the end of asOfDay (2.1), and
  * the procedures each group's agencies have had dossiers for up to the period's end (3.1 and online services used;
- * the catalogue's online level as it is now). Like /v1/rates every request value is a bound parameter. The
- * indicators will move onto the roll-ups of the performance issue; callers see only this repository.
+ * the catalogue's online level as it is now). Like /v1/rates every request value is a bound parameter.
  */
 const UNITS_SQL = `
 WITH RECURSIVE scope (code, path) AS (
@@ -75,7 +74,14 @@ const GROUP_KEYS = `
   COALESCE(CASE WHEN $8::boolean THEN c.procedure_code END, '') COLLATE "C" AS procedure_code,
   COALESCE(CASE WHEN $9::boolean THEN p.sector END, '') COLLATE "C" AS sector`;
 
-const INDICATOR_COUNTS_SQL = `${UNITS_SQL},
+interface CountSources {
+  buckets: 'daily_buckets' | 'monthly_buckets';
+  indicatorBuckets: 'indicator_buckets' | 'monthly_indicator_buckets';
+  /** The key column: a day, or a month's first day. */
+  day: 'day' | 'month';
+}
+
+const indicatorCountsSql = ({ buckets, indicatorBuckets, day }: CountSources) => `${UNITS_SQL},
 contributions AS (
   SELECT u.unit, b.agency_code, b.procedure_code,
          b.received, b.received_online,
@@ -83,13 +89,13 @@ contributions AS (
          CASE WHEN p.online_level = 'full' THEN b.received_online ELSE 0 END AS received_online_full,
          b.completed, b.completed_on_time,
          0 AS within_deadline, 0 AS overdue, 0 AS resolved, 0::bigint AS resolution_seconds, 0 AS with_payment, 0 AS paid_online
-  FROM daily_buckets b JOIN units u ON u.agency_code = b.agency_code LEFT JOIN procedures p ON p.code = b.procedure_code
-  WHERE b.day BETWEEN $1::date AND $2::date
+  FROM ${buckets} b JOIN units u ON u.agency_code = b.agency_code LEFT JOIN procedures p ON p.code = b.procedure_code
+  WHERE b.${day} BETWEEN $1::date AND $2::date
   UNION ALL
   SELECT u.unit, i.agency_code, i.procedure_code, 0, 0, 0, 0, 0, 0, 0, 0,
          i.resolved, i.resolution_seconds, i.received_with_payment, i.received_paid_online
-  FROM indicator_buckets i JOIN units u ON u.agency_code = i.agency_code
-  WHERE i.day BETWEEN $1::date AND $2::date
+  FROM ${indicatorBuckets} i JOIN units u ON u.agency_code = i.agency_code
+  WHERE i.${day} BETWEEN $1::date AND $2::date
   UNION ALL
   SELECT u.unit, s.agency_code, s.procedure_code, 0, 0, 0, 0, 0, 0,
          CASE WHEN s.due_day > $3::date THEN s.dossiers ELSE 0 END,
@@ -110,9 +116,9 @@ grouped AS (
   GROUP BY 1, 2, 3, 4
 ),
 catalogue AS (
-  SELECT u.unit, b.agency_code, b.procedure_code, bool_or(b.day >= $1::date AND b.received_online > 0) AS used
-  FROM daily_buckets b JOIN units u ON u.agency_code = b.agency_code
-  WHERE b.day <= $2::date AND b.received <> 0
+  SELECT u.unit, b.agency_code, b.procedure_code, bool_or(b.${day} >= $1::date AND b.received_online > 0) AS used
+  FROM ${buckets} b JOIN units u ON u.agency_code = b.agency_code
+  WHERE b.${day} <= $2::date AND b.received <> 0
   GROUP BY 1, 2, 3
 ),
 catalogue_grouped AS (
@@ -132,6 +138,14 @@ FROM grouped g FULL JOIN catalogue_grouped k
   ON (k.unit, k.agency_code, k.procedure_code, k.sector) = (g.unit, g.agency_code, g.procedure_code, g.sector)
 ORDER BY 1, 2, 3, 4`;
 
+/*
+ * A period of whole months reads the month roll-ups: their rows are the sums of the days' (kept so by the
+ * aggregator), a day's received counts are never negative, so "a month row with dossiers" is "a day row with
+ * dossiers in that month" and every part of the statement gives what the day rows give.
+ */
+const INDICATOR_COUNTS_FROM_DAYS_SQL = indicatorCountsSql({ buckets: 'daily_buckets', indicatorBuckets: 'indicator_buckets', day: 'day' });
+const INDICATOR_COUNTS_FROM_MONTHS_SQL = indicatorCountsSql({ buckets: 'monthly_buckets', indicatorBuckets: 'monthly_indicator_buckets', day: 'month' });
+
 const PERIOD_CHANGES_SQL = `${UNITS_SQL}
 SELECT to_char(min(c.first_changed_on), 'YYYY-MM-DD') AS first_changed_on, to_char(max(c.last_changed_on), 'YYYY-MM-DD') AS last_changed_on
 FROM bucket_changes c JOIN units u ON u.agency_code = c.agency_code
@@ -144,7 +158,8 @@ export class IndicatorsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findCounts(selection: IndicatorSelection): Promise<IndicatorCountsRow[]> {
-    const rows: Array<Record<string, string | null>> = await this.dataSource.query(INDICATOR_COUNTS_SQL, parameters(selection));
+    const statement = coversWholeMonths(selection.firstDay, selection.lastDay) ? INDICATOR_COUNTS_FROM_MONTHS_SQL : INDICATOR_COUNTS_FROM_DAYS_SQL;
+    const rows: Array<Record<string, string | null>> = await this.dataSource.query(statement, parameters(selection));
     return rows.map(toCountsRow);
   }
 

@@ -1,0 +1,142 @@
+import type { BucketDelta } from './buckets';
+import type { IndicatorBucketDelta } from './indicator-ledger';
+import { coversWholeMonths, monthStartOf, rollUpBucketsByAgencyMonth, rollUpBucketsByMonth, rollUpIndicatorBucketsByMonth } from './roll-ups';
+
+const delta = (day: string, agencyCode: string, procedureCode: string, counters: Partial<BucketDelta> = {}): BucketDelta => ({
+  day,
+  agencyCode,
+  procedureCode,
+  received: 0,
+  receivedOnline: 0,
+  completed: 0,
+  completedOnTime: 0,
+  paid: 0,
+  paidOnline: 0,
+  withdrawn: 0,
+  ...counters,
+});
+
+describe('monthStartOf', () => {
+  it('is the first day of the month', () => {
+    expect(monthStartOf('2025-03-31')).toBe('2025-03-01');
+    expect(monthStartOf('2024-02-29')).toBe('2024-02-01');
+    expect(monthStartOf('2025-12-01')).toBe('2025-12-01');
+  });
+});
+
+describe('coversWholeMonths', () => {
+  it('holds for month, quarter and year bounds and for open bounds', () => {
+    expect(coversWholeMonths('2025-03-01', '2025-03-31')).toBe(true);
+    expect(coversWholeMonths('2025-01-01', '2025-03-31')).toBe(true);
+    expect(coversWholeMonths('2024-01-01', '2024-12-31')).toBe(true);
+    expect(coversWholeMonths('2024-02-01', '2024-02-29')).toBe(true);
+    expect(coversWholeMonths(null, null)).toBe(true);
+    expect(coversWholeMonths('2025-04-01', null)).toBe(true);
+    expect(coversWholeMonths(null, '2025-04-30')).toBe(true);
+  });
+
+  it('fails for a bound inside a month', () => {
+    expect(coversWholeMonths('2025-03-15', '2025-03-31')).toBe(false);
+    expect(coversWholeMonths('2025-03-01', '2025-03-30')).toBe(false);
+    expect(coversWholeMonths('2025-02-01', '2025-02-28')).toBe(true);
+    expect(coversWholeMonths('2024-02-01', '2024-02-28')).toBe(false);
+    expect(coversWholeMonths(null, '2025-04-29')).toBe(false);
+  });
+});
+
+describe('rollUpBucketsByMonth', () => {
+  it('sums the days of a month per agency and procedure, in lock order', () => {
+    const rolled = rollUpBucketsByMonth([
+      delta('2025-03-03', 'B', 'p1', { received: 1, receivedOnline: 1 }),
+      delta('2025-03-04', 'A', 'p1', { received: 2 }),
+      delta('2025-03-31', 'A', 'p1', { completed: 1, completedOnTime: 1 }),
+      delta('2025-04-01', 'A', 'p1', { paid: 1, paidOnline: 1 }),
+      delta('2025-03-09', 'A', 'p2', { withdrawn: 1 }),
+    ]);
+    expect(rolled).toEqual([
+      delta('2025-03-01', 'A', 'p1', { received: 2, completed: 1, completedOnTime: 1 }),
+      delta('2025-03-01', 'A', 'p2', { withdrawn: 1 }),
+      delta('2025-03-01', 'B', 'p1', { received: 1, receivedOnline: 1 }),
+      delta('2025-04-01', 'A', 'p1', { paid: 1, paidOnline: 1 }),
+    ]);
+  });
+
+  it('drops a month whose days net to zero (a correction that moved a dossier within the month)', () => {
+    expect(rollUpBucketsByMonth([delta('2025-03-03', 'A', 'p1', { received: -1 }), delta('2025-03-05', 'A', 'p1', { received: 1 })])).toEqual([]);
+  });
+
+  it('keeps a move across months as −1 and +1', () => {
+    expect(rollUpBucketsByMonth([delta('2025-02-28', 'A', 'p1', { received: -1 }), delta('2025-03-01', 'A', 'p1', { received: 1 })])).toEqual([
+      delta('2025-02-01', 'A', 'p1', { received: -1 }),
+      delta('2025-03-01', 'A', 'p1', { received: 1 }),
+    ]);
+  });
+
+  it('does not change its input', () => {
+    const input = [delta('2025-03-03', 'A', 'p1', { received: 1 }), delta('2025-03-04', 'A', 'p1', { received: 1 })];
+    rollUpBucketsByMonth(input);
+    expect(input).toEqual([delta('2025-03-03', 'A', 'p1', { received: 1 }), delta('2025-03-04', 'A', 'p1', { received: 1 })]);
+  });
+
+  it('keys codes unambiguously (agency "A1" + procedure "x" is not agency "A" + procedure "1x")', () => {
+    expect(rollUpBucketsByMonth([delta('2025-03-03', 'A1', 'x', { received: 1 }), delta('2025-03-03', 'A', '1x', { received: 1 })])).toHaveLength(2);
+  });
+
+  it('equals a month-by-month sum of many random deltas', () => {
+    let seed = 17;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const deltas = Array.from({ length: 2_000 }, () =>
+      delta(`2025-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`, `A${Math.floor(random() * 5)}`, `p${Math.floor(random() * 5)}`, {
+        received: Math.floor(random() * 5) - 2,
+        paidOnline: Math.floor(random() * 3) - 1,
+      }),
+    );
+    const expected = new Map<string, { received: number; paidOnline: number }>();
+    for (const { day, agencyCode, procedureCode, received, paidOnline } of deltas) {
+      const key = `${day.slice(0, 7)}|${agencyCode}|${procedureCode}`;
+      const sum = expected.get(key) ?? { received: 0, paidOnline: 0 };
+      expected.set(key, { received: sum.received + received, paidOnline: sum.paidOnline + paidOnline });
+    }
+    const rolled = new Map(rollUpBucketsByMonth(deltas).map((row) => [`${row.day.slice(0, 7)}|${row.agencyCode}|${row.procedureCode}`, { received: row.received, paidOnline: row.paidOnline }]));
+    expect(rolled).toEqual(new Map([...expected].filter(([, sum]) => sum.received !== 0 || sum.paidOnline !== 0)));
+  });
+});
+
+describe('rollUpBucketsByAgencyMonth', () => {
+  it('sums every procedure of an agency per month, procedure code empty', () => {
+    expect(
+      rollUpBucketsByAgencyMonth([
+        delta('2025-03-03', 'B', 'p1', { received: 1 }),
+        delta('2025-03-04', 'A', 'p2', { received: 2, receivedOnline: 1 }),
+        delta('2025-03-31', 'A', 'p1', { received: 1, completed: 1 }),
+        delta('2025-04-01', 'A', 'p1', { paid: 1 }),
+        delta('2025-04-02', 'A', 'p3', { paid: -1 }),
+      ]),
+    ).toEqual([delta('2025-03-01', 'A', '', { received: 3, receivedOnline: 1, completed: 1 }), delta('2025-03-01', 'B', '', { received: 1 })]);
+  });
+});
+
+describe('rollUpIndicatorBucketsByMonth', () => {
+  const row = (day: string, agencyCode: string, counters: Partial<IndicatorBucketDelta>): IndicatorBucketDelta => ({
+    day,
+    agencyCode,
+    procedureCode: 'p1',
+    receivedWithPayment: 0,
+    receivedPaidOnline: 0,
+    resolved: 0,
+    resolutionSeconds: 0,
+    ...counters,
+  });
+
+  it('sums per month and drops zero sums', () => {
+    expect(
+      rollUpIndicatorBucketsByMonth([
+        row('2025-03-04', 'A', { resolved: 1, resolutionSeconds: 3_600 }),
+        row('2025-03-20', 'A', { resolved: 1, resolutionSeconds: 60 }),
+        row('2025-03-21', 'B', { receivedWithPayment: 1 }),
+        row('2025-03-22', 'B', { receivedWithPayment: -1 }),
+        row('2025-01-02', 'B', { receivedWithPayment: 1, receivedPaidOnline: 1 }),
+      ]),
+    ).toEqual([row('2025-01-01', 'B', { receivedWithPayment: 1, receivedPaidOnline: 1 }), row('2025-03-01', 'A', { resolved: 2, resolutionSeconds: 3_660 })]);
+  });
+});

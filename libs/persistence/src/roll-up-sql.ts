@@ -1,0 +1,32 @@
+/**
+ * The month roll-ups recomputed from the day rows, in SQL: what the aggregator keeps incrementally in
+ * `monthly_buckets` and `monthly_indicator_buckets`. The migration that creates the tables fills them with it,
+ * and the pipeline tests compare the tables with it (rows that net to something, on both sides).
+ */
+export const MONTHLY_BUCKETS_FROM_DAYS_SQL = `
+SELECT date_trunc('month', day::timestamp)::date AS month, agency_code, procedure_code,
+       SUM(received)::int AS received, SUM(received_online)::int AS received_online,
+       SUM(completed)::int AS completed, SUM(completed_on_time)::int AS completed_on_time,
+       SUM(paid)::int AS paid, SUM(paid_online)::int AS paid_online, SUM(withdrawn)::int AS withdrawn
+FROM daily_buckets
+GROUP BY 1, 2, 3
+HAVING SUM(received) <> 0 OR SUM(received_online) <> 0 OR SUM(completed) <> 0 OR SUM(completed_on_time) <> 0
+    OR SUM(paid) <> 0 OR SUM(paid_online) <> 0 OR SUM(withdrawn) <> 0`;
+
+export const MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL = `
+SELECT date_trunc('month', day::timestamp)::date AS month, agency_code,
+       SUM(received)::int AS received, SUM(received_online)::int AS received_online,
+       SUM(completed)::int AS completed, SUM(completed_on_time)::int AS completed_on_time,
+       SUM(paid)::int AS paid, SUM(paid_online)::int AS paid_online, SUM(withdrawn)::int AS withdrawn
+FROM daily_buckets
+GROUP BY 1, 2
+HAVING SUM(received) <> 0 OR SUM(received_online) <> 0 OR SUM(completed) <> 0 OR SUM(completed_on_time) <> 0
+    OR SUM(paid) <> 0 OR SUM(paid_online) <> 0 OR SUM(withdrawn) <> 0`;
+
+export const MONTHLY_INDICATOR_BUCKETS_FROM_DAYS_SQL = `
+SELECT date_trunc('month', day::timestamp)::date AS month, agency_code, procedure_code,
+       SUM(received_with_payment)::int AS received_with_payment, SUM(received_paid_online)::int AS received_paid_online,
+       SUM(resolved)::int AS resolved, SUM(resolution_seconds)::bigint AS resolution_seconds
+FROM indicator_buckets
+GROUP BY 1, 2, 3
+HAVING SUM(received_with_payment) <> 0 OR SUM(received_paid_online) <> 0 OR SUM(resolved) <> 0 OR SUM(resolution_seconds) <> 0`;
