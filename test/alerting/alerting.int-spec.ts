@@ -4,6 +4,7 @@ import { kafkaClient } from '../support/infrastructure';
 import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 import { SmtpSink } from './smtp-sink';
+import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
 
 /**
  * The alerting service as a real process against real PostgreSQL, Redis, Kafka and a real SMTP server
@@ -40,6 +41,8 @@ async function setBucket(agency: string, procedure: string, day: string, receive
      ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET received = excluded.received, received_online = excluded.received_online`,
     [day, agency, procedure, received, online],
   );
+  // The sweep reads whole months from the roll-ups, as the aggregator keeps them.
+  await fillRollUpsFromDays(environment);
 }
 
 async function alertsOf(agency: string): Promise<AlertRow[]> {

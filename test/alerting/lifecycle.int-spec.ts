@@ -7,6 +7,7 @@ import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/s
 import { TestEnvironment } from '../support/test-environment';
 import { SmtpSink } from './smtp-sink';
 import { verifySignature, WebhookReceiver } from './webhook-receiver';
+import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
 
 /**
  * The alert lifecycle beyond opening and resolving, as real processes against real PostgreSQL and
@@ -85,6 +86,8 @@ async function setBucket(agency: string, procedure: string, received: number, on
      ON CONFLICT (day, agency_code, procedure_code) DO UPDATE SET received = excluded.received, received_online = excluded.received_online`,
     [today, agency, procedure, received, online],
   );
+  // The sweep reads whole months from the roll-ups, as the aggregator keeps them.
+  await fillRollUpsFromDays(environment);
 }
 
 async function alertsOf(where: string, parameters: unknown[] = []): Promise<AlertRow[]> {

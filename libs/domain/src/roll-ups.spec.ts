@@ -1,6 +1,7 @@
 import type { BucketDelta } from './buckets';
 import type { IndicatorBucketDelta } from './indicator-ledger';
-import { coversWholeMonths, monthStartOf, rollUpBucketsByAgencyMonth, rollUpBucketsByMonth, rollUpIndicatorBucketsByMonth } from './roll-ups';
+import { coversWholeMonths, monthStartOf, rollUpBucketsByAgencyMonth, rollUpBucketsByMonth, rollUpIndicatorBucketsByMonth, splitWindowByMonths } from './roll-ups';
+import { addDays, formatDay } from './vietnam-time';
 
 const delta = (day: string, agencyCode: string, procedureCode: string, counters: Partial<BucketDelta> = {}): BucketDelta => ({
   day,
@@ -43,6 +44,48 @@ describe('coversWholeMonths', () => {
     expect(coversWholeMonths(null, '2025-04-29')).toBe(false);
   });
 });
+
+describe('splitWindowByMonths', () => {
+  it('reads whole months from the month rows and the edges from the day rows', () => {
+    expect(splitWindowByMonths('2025-01-15', '2025-04-10')).toEqual({
+      months: { firstMonth: '2025-02-01', lastMonth: '2025-03-01' },
+      dayRanges: [
+        { firstDay: '2025-01-15', lastDay: '2025-01-31' },
+        { firstDay: '2025-04-01', lastDay: '2025-04-10' },
+      ],
+    });
+    expect(splitWindowByMonths('2024-12-01', '2025-02-28')).toEqual({ months: { firstMonth: '2024-12-01', lastMonth: '2025-02-01' }, dayRanges: [] });
+    expect(splitWindowByMonths('2024-02-01', '2024-02-29')).toEqual({ months: { firstMonth: '2024-02-01', lastMonth: '2024-02-01' }, dayRanges: [] });
+  });
+
+  it('keeps a window without a whole month in the day rows', () => {
+    expect(splitWindowByMonths('2025-03-01', '2025-03-07')).toEqual({ months: null, dayRanges: [{ firstDay: '2025-03-01', lastDay: '2025-03-07' }] });
+    expect(splitWindowByMonths('2025-02-08', '2025-03-09')).toEqual({ months: null, dayRanges: [{ firstDay: '2025-02-08', lastDay: '2025-03-09' }] });
+    expect(splitWindowByMonths('2025-03-10', '2025-03-31')).toEqual({ months: null, dayRanges: [{ firstDay: '2025-03-10', lastDay: '2025-03-31' }] });
+    expect(splitWindowByMonths('2025-03-10', '2025-03-09')).toEqual({ months: null, dayRanges: [] });
+  });
+
+  it('covers every day of any window exactly once', () => {
+    const day = (offset: number) => formatDay(addDays({ year: 2023, month: 11, day: 20 }, offset));
+    for (let start = 0; start < 120; start += 7) {
+      for (const length of [1, 2, 28, 30, 31, 45, 60, 62, 90, 400]) {
+        const firstDay = day(start);
+        const lastDay = day(start + length - 1);
+        const { months, dayRanges } = splitWindowByMonths(firstDay, lastDay);
+        const covered: string[] = [];
+        for (const range of dayRanges) for (let d = range.firstDay; d <= range.lastDay; d = formatDay(addDays(parse(d), 1))) covered.push(d);
+        if (months) {
+          for (let d = months.firstMonth; monthStartOf(d) <= months.lastMonth; d = formatDay(addDays(parse(d), 1))) covered.push(d);
+        }
+        covered.sort();
+        const expected = Array.from({ length }, (_, i) => day(start + i));
+        expect(covered).toEqual(expected);
+      }
+    }
+  });
+});
+
+const parse = (d: string) => ({ year: Number(d.slice(0, 4)), month: Number(d.slice(5, 7)), day: Number(d.slice(8, 10)) });
 
 describe('rollUpBucketsByMonth', () => {
   it('sums the days of a month per agency and procedure, in lock order', () => {

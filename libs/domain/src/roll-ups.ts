@@ -24,6 +24,41 @@ export function coversWholeMonths(fromDay: string | null, toDay: string | null):
   return Number(toDay.slice(8, 10)) === daysInMonth(year, month);
 }
 
+/**
+ * A day window as the roll-ups can read it: the whole months inside it (`firstMonth`…`lastMonth`, their first
+ * days, both inclusive; null when none) read from the month rows, and the days before and after them read
+ * from the day rows. The parts do not overlap and together are exactly the window, so their sums equal the
+ * window's day sums. 2025-01-15…2025-04-10 → days 2025-01-15…2025-01-31, months 2025-02…2025-03, days 2025-04-01…2025-04-10.
+ */
+export interface WindowByRollUps {
+  months: { firstMonth: string; lastMonth: string } | null;
+  dayRanges: Array<{ firstDay: string; lastDay: string }>;
+}
+
+export function splitWindowByMonths(firstDay: string, lastDay: string): WindowByRollUps {
+  if (firstDay > lastDay) return { months: null, dayRanges: [] };
+  // The first whole month starts at or after firstDay; the last whole month ends at or before lastDay.
+  const firstMonth = firstDay.endsWith('-01') ? firstDay : shiftMonth(monthStartOf(firstDay), 1);
+  const lastMonth = coversWholeMonths(null, lastDay) ? monthStartOf(lastDay) : shiftMonth(monthStartOf(lastDay), -1);
+  if (firstMonth > lastMonth) return { months: null, dayRanges: [{ firstDay, lastDay }] };
+  const dayRanges: Array<{ firstDay: string; lastDay: string }> = [];
+  if (firstDay < firstMonth) dayRanges.push({ firstDay, lastDay: lastDayOfMonth(monthStartOf(firstDay)) });
+  const afterLastMonth = shiftMonth(lastMonth, 1);
+  if (afterLastMonth <= lastDay) dayRanges.push({ firstDay: afterLastMonth, lastDay });
+  return { months: { firstMonth, lastMonth }, dayRanges };
+}
+
+/** `YYYY-MM-01` moved by `months` months. */
+function shiftMonth(monthStart: string, months: number): string {
+  const index = Number(monthStart.slice(0, 4)) * 12 + Number(monthStart.slice(5, 7)) - 1 + months;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+
+function lastDayOfMonth(monthStart: string): string {
+  const days = daysInMonth(Number(monthStart.slice(0, 4)), Number(monthStart.slice(5, 7)));
+  return `${monthStart.slice(0, 8)}${String(days).padStart(2, '0')}`;
+}
+
 /** A batch's day deltas of the rate buckets, summed per month (`day` = the month's first day); zero sums dropped, lock order kept. */
 export function rollUpBucketsByMonth(deltas: readonly BucketDelta[]): BucketDelta[] {
   return sumBucketsByMonth(deltas, true);

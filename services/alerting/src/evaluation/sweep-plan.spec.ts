@@ -1,5 +1,5 @@
 import { DEFAULT_TARGET_RULES, TargetRule } from '@dvc/domain';
-import { AgencyInfo, namedTopProcedures, namedTopProceduresFromBelow, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, ZERO_COUNTS } from './sweep-plan';
+import { AgencyInfo, explainedScopes, namedTopProcedures, namedTopProceduresFromBelow, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, withPreviousCounts, ZERO_COUNTS } from './sweep-plan';
 
 const agencies = new Map<string, AgencyInfo>([
   ['A', { code: 'A', name: 'UBND tỉnh A', level: 'province', parentCode: null }],
@@ -35,6 +35,23 @@ const open = (procedureCode: string | null, severity: 'warning' | 'critical', ag
   metric: 'onlineRate',
   severity,
   status: 'firing',
+});
+
+describe('withPreviousCounts', () => {
+  it('gives the explanations planned without previous counts what planning with them gives', () => {
+    const withPrevious = [pair('A', 'P1', 100, 2, [100, 20]), pair('A', 'P2', 60, 30, [40, 10]), pair('B', 'P1', 80, 4, [0, 0])];
+    const expected = planSweep(input(withPrevious));
+    const plan = planSweep(input(withPrevious.map((p) => ({ ...p, previous: { ...ZERO_COUNTS } }))));
+    const previousOf = (agencyCode: string, procedureCode: string | null) => {
+      const mine = withPrevious.filter((p) => p.agencyCode === agencyCode && (procedureCode === null || p.procedureCode === procedureCode));
+      return mine.reduce((sum, p) => ({ ...sum, received: sum.received + p.previous.received, receivedOnline: sum.receivedOnline + p.previous.receivedOnline }), { ...ZERO_COUNTS });
+    };
+    const scopes = explainedScopes(plan);
+    expect(scopes.length).toBe(expected.opened.length);
+    expect(plan.opened.map((a) => a.explanation.trend)).not.toEqual(expected.opened.map((a) => a.explanation.trend));
+    for (const scope of scopes) withPreviousCounts(scope, previousOf(scope.agencyCode, scope.procedureCode));
+    expect(plan.opened).toEqual(expected.opened);
+  });
 });
 
 describe('planSweep', () => {

@@ -8,10 +8,10 @@ import { AlertingMetrics } from '../metrics/alerting.metrics';
 import { OutboxDispatcher } from '../notifications/outbox-dispatcher.service';
 import { outboxEntries } from '../notifications/outbox-entries';
 import { AlertmanagerPusher } from '../notifications/alertmanager';
-import { AlertsRepository } from '../repositories/alerts.repository';
+import { AlertsRepository, scopeCountsKey } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
 import { LifecycleSteps, StepCounts } from './lifecycle-steps';
-import { namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, ZERO_COUNTS } from './sweep-plan';
+import { explainedScopes, namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, withPreviousCounts, ZERO_COUNTS } from './sweep-plan';
 import type { EntityManager } from 'typeorm';
 
 export type SweepOutcome = 'completed' | 'not_leader' | 'locked' | 'failed';
@@ -200,6 +200,20 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  /**
+   * The explanations of the alerts that open or resolve compare with the previous window: its counts are
+   * read for just those scopes (the sweep's counts cover the windows only).
+   */
+  private async completePreviousCounts(manager: EntityManager, plan: SweepPlan, windows: WindowData[]): Promise<void> {
+    const scopes = explainedScopes(plan);
+    for (const data of windows) {
+      const mine = scopes.filter((scope) => scope.windowKind === data.kind);
+      if (mine.length === 0) continue;
+      const previous = await this.repository.loadPreviousCounts(manager, data.previousWindow, mine);
+      for (const scope of mine) withPreviousCounts(scope, previous.get(scopeCountsKey(scope.agencyCode, scope.procedureCode)) ?? ZERO_COUNTS);
+    }
+  }
+
   /** One sweep in one transaction; `locked` when another transaction holds the advisory lock. */
   async sweep(now: Date): Promise<SweepOutcome> {
     const stopTimer = this.metrics.sweepDuration.startTimer();
@@ -227,7 +241,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         const window = evaluationWindow(configured.spec, now);
         return { kind: configured.kind, window, previous: previousComparableWindow(configured.spec, window) };
       });
-      const counts = await this.repository.loadSweepCounts(manager, spans, this.decidableFrom, subset);
+      const counts = await this.repository.loadSweepCounts(manager, spans.map((span) => span.window), this.decidableFrom, subset);
       const windows: WindowData[] = spans.map((span, index) => ({
         kind: span.kind,
         window: span.window,
@@ -246,6 +260,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       });
 
       await this.completeRankings(manager, plan, windows, procedures);
+      await this.completePreviousCounts(manager, plan, windows);
 
       const ids = plan.opened.map(() => randomUUID());
       const inserted = await this.repository.insertAlerts(

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
+import { splitWindowByMonths } from '@dvc/domain';
 import type { AlertSeverity, DayWindow, TargetMetric, TargetRule, TargetScope } from '@dvc/domain';
+import { ZERO_COUNTS } from '../evaluation/sweep-plan';
 import type { AgencyInfo, Counts, Evaluation, OpenAlert, OpenStatus, PairCounts, ProcedureInfo } from '../evaluation/sweep-plan';
 
 /** `pg_try_advisory_xact_lock` key of the sweep: 'dvcalert' read as a 64-bit integer. */
@@ -10,6 +12,26 @@ export const SWEEP_ADVISORY_LOCK = '7238058621818057844';
 
 /** `work_mem` of the sweep's transaction, for its one aggregation over the buckets (a province: ~1.8M pairs). */
 const SWEEP_WORK_MEM = '256MB';
+
+/**
+ * Rows per statement of the multi-row writes. A first sweep of a province opens tens of thousands of
+ * alerts: one JSON parameter for all of them (e-mail bodies included) held hundreds of MB in the process
+ * at once, twice (the objects and their text). Chunks keep that bounded; they are in the same transaction.
+ */
+const WRITE_CHUNK_ROWS = 2_000;
+
+/** `work` over consecutive chunks of `items`, one after another (one connection: no parallel statements). */
+async function inChunks<T, R>(items: readonly T[], work: (chunk: T[]) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += WRITE_CHUNK_ROWS) results.push(await work(items.slice(start, start + WRITE_CHUNK_ROWS)));
+  return results;
+}
+
+function unionOfSets<T>(sets: ReadonlyArray<Set<T>>): Set<T> {
+  const union = new Set<T>();
+  for (const set of sets) for (const item of set) union.add(item);
+  return union;
+}
 
 export interface Recipient {
   agencyCode: string;
@@ -168,55 +190,48 @@ export class AlertsRepository {
   }
 
   /**
-   * Everything `loadPairCounts` (with `decidableFrom`) and a per-agency variant of it would give, for every window of
-   * the sweep at once, from ONE pass over `daily_buckets`: the rows of the union of all the windows'
-   * days (current and previous) are grouped once by agency × procedure, with one conditional sum per
-   * window, period and count, and the agencies' totals are summed from those groups. Per window, the
-   * result equals what the two queries would have returned: `pairs` the pairs with dossiers in the
-   * window or its previous one that can be decided there (`decidableFrom` dossiers received or
-   * completed, or an open alert); `agencyTotals` the agencies with dossiers in either.
+   * Every window's decidable pairs and agency totals from ONE pass over the buckets: the rows of the union
+   * of the windows' days are grouped once by agency × procedure, with one conditional sum per window and
+   * count, and the agencies' totals are summed from those groups. Whole months inside a window are read
+   * from `monthly_buckets`, its other days from `daily_buckets` (see `WindowRows`): the same sums, fewer rows.
+   * Per window: `pairs` the pairs that can be decided there (`decidableFrom` dossiers received or completed
+   * in the window, or an open alert); `agencyTotals` the agencies with dossiers in it. Only the windows
+   * themselves are summed: the previous windows' counts are needed for the explanations of the alerts
+   * that open or resolve, and `loadPreviousCounts` reads them for just those.
    */
   async loadSweepCounts(
     manager: EntityManager,
-    windows: ReadonlyArray<{ window: DayWindow; previous: DayWindow }>,
+    windows: readonly DayWindow[],
     decidableFrom: number,
     agencyCodes?: readonly string[],
   ): Promise<Array<{ pairs: PairCounts[]; agencyTotals: Map<string, { current: Counts; previous: Counts }> }>> {
     if (windows.length === 0) return [];
     const params: unknown[] = [agencyCodes ? [...agencyCodes] : null, decidableFrom];
-    const range = (window: DayWindow) => {
-      params.push(window.firstDay, window.lastDay);
-      return `day BETWEEN $${params.length - 1}::date AND $${params.length}::date`;
-    };
+    const source = new WindowRows(windows, params);
     const columns: string[] = [];
-    const ranges: string[] = [];
     const decidable: string[] = [];
-    windows.forEach(({ window, previous }, k) => {
-      const current = range(window);
-      const before = range(previous);
-      ranges.push(current, before);
-      for (const [prefix, condition] of [[`c${k}`, current], [`p${k}`, before]] as const) {
-        columns.push(
-          `coalesce(sum(received)          FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_r`,
-          `coalesce(sum(received_online)   FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_ro`,
-          `coalesce(sum(completed)         FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_c`,
-          `coalesce(sum(completed_on_time) FILTER (WHERE ${condition}), 0)::float8 AS ${prefix}_ct`,
-        );
-      }
+    windows.forEach((window, k) => {
+      const condition = source.condition(window);
+      columns.push(
+        `coalesce(sum(received)          FILTER (WHERE ${condition}), 0)::float8 AS c${k}_r`,
+        `coalesce(sum(received_online)   FILTER (WHERE ${condition}), 0)::float8 AS c${k}_ro`,
+        `coalesce(sum(completed)         FILTER (WHERE ${condition}), 0)::float8 AS c${k}_c`,
+        `coalesce(sum(completed_on_time) FILTER (WHERE ${condition}), 0)::float8 AS c${k}_ct`,
+      );
       decidable.push(`g.c${k}_r >= $2 OR g.c${k}_c >= $2`);
     });
     const sums = columns.map((column) => column.slice(column.lastIndexOf(' AS ') + 4)).map((name) => `sum(${name}) AS ${name}`);
     // One (parallel) aggregation by pair; the agencies' totals are summed from its rows. The open pairs
     // are a hashed subplan (an IN (subquery) that did not fit `work_mem` would rescan alerts per pair):
     // the aggregation of a province needs far more than the default 4 MB, hence SET LOCAL (until the
-    // sweep's transaction ends).
+    // sweep's transaction ends). JIT off: compiling this one-off query's 100-odd expressions took longer
+    // (2.2 s of 7.4 s on the bench's province) than it saved.
     await manager.query(`SET LOCAL work_mem = '${SWEEP_WORK_MEM}'`);
+    await manager.query('SET LOCAL jit = off');
     const rows: Array<Record<string, string | number | boolean | null>> = await manager.query(
       `WITH pr AS MATERIALIZED (
          SELECT agency_code, procedure_code, ${columns.join(',\n                ')}
-         FROM daily_buckets
-         WHERE (${ranges.join(' OR ')})
-           AND ($1::text[] IS NULL OR agency_code = ANY ($1::text[]))
+         FROM (${source.sql('$1')}) AS rows
          GROUP BY agency_code, procedure_code
        ), open_pairs AS MATERIALIZED (
          SELECT DISTINCT agency_code, procedure_code FROM alerts WHERE status <> 'resolved' AND procedure_code IS NOT NULL
@@ -229,27 +244,71 @@ export class AlertsRepository {
       params,
     );
     const result = windows.map(() => ({ pairs: [] as PairCounts[], agencyTotals: new Map<string, { current: Counts; previous: Counts }>() }));
-    const counts = (row: Record<string, unknown>, prefix: string): Counts => ({
-      received: row[`${prefix}_r`] as number,
-      receivedOnline: row[`${prefix}_ro`] as number,
-      completed: row[`${prefix}_c`] as number,
-      completedOnTime: row[`${prefix}_ct`] as number,
-    });
     for (const row of rows) {
       const agencyCode = String(row.agency_code);
       for (let k = 0; k < windows.length; k += 1) {
-        const current = counts(row, `c${k}`);
-        const previous = counts(row, `p${k}`);
-        // The windows' HAVING: dossiers received or completed in the window or the previous one.
-        if (current.received <= 0 && current.completed <= 0 && previous.received <= 0 && previous.completed <= 0) continue;
+        const current: Counts = {
+          received: row[`c${k}_r`] as number,
+          receivedOnline: row[`c${k}_ro`] as number,
+          completed: row[`c${k}_c`] as number,
+          completedOnTime: row[`c${k}_ct`] as number,
+        };
+        // The window's HAVING: dossiers received or completed in it.
+        if (current.received <= 0 && current.completed <= 0) continue;
         if (row.procedure_code === null) {
-          result[k].agencyTotals.set(agencyCode, { current, previous });
+          result[k].agencyTotals.set(agencyCode, { current, previous: { ...ZERO_COUNTS } });
         } else if (row.open === true || current.received >= decidableFrom || current.completed >= decidableFrom) {
-          result[k].pairs.push({ agencyCode, procedureCode: String(row.procedure_code), current, previous });
+          result[k].pairs.push({ agencyCode, procedureCode: String(row.procedure_code), current, previous: { ...ZERO_COUNTS } });
         }
       }
     }
     return result;
+  }
+
+  /**
+   * The counts in `window` of just these scopes (an agency as a whole when `procedureCode` is null, else one
+   * pair): what the explanations of the alerts a sweep opens or resolves compare with. Keyed by `scopeCountsKey`.
+   */
+  async loadPreviousCounts(
+    manager: EntityManager,
+    window: DayWindow,
+    scopes: ReadonlyArray<{ agencyCode: string; procedureCode: string | null }>,
+  ): Promise<Map<string, Counts>> {
+    const counts = new Map<string, Counts>();
+    if (scopes.length === 0) return counts;
+    const wanted = [...new Map(scopes.map((s) => [scopeCountsKey(s.agencyCode, s.procedureCode), s])).values()];
+    const agencies = wanted.filter((s) => s.procedureCode === null).map((s) => s.agencyCode);
+    const pairs = wanted.filter((s) => s.procedureCode !== null);
+    const sums = `sum(received)::float8 AS received, sum(received_online)::float8 AS received_online,
+                  sum(completed)::float8 AS completed, sum(completed_on_time)::float8 AS completed_on_time`;
+    const agencyParams: unknown[] = [agencies];
+    const pairParams: unknown[] = [pairs.map((p) => p.agencyCode), pairs.map((p) => p.procedureCode)];
+    const agencyRows = new WindowRows([window], agencyParams);
+    const pairRows = new WindowRows([window], pairParams);
+    await manager.query('SET LOCAL jit = off');
+    const rows: Array<{ agency_code: string; procedure_code: string | null; received: number; received_online: number; completed: number; completed_on_time: number }> = [
+      ...(agencies.length === 0
+        ? []
+        : await manager.query(`SELECT agency_code, NULL AS procedure_code, ${sums} FROM (${agencyRows.sql('$1')}) AS rows GROUP BY agency_code`, agencyParams)),
+      ...(pairs.length === 0
+        ? []
+        : await manager.query(
+            `WITH wanted AS (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS w(agency_code, procedure_code))
+             SELECT r.agency_code, r.procedure_code, ${sums}
+             FROM (${pairRows.sql('$1')}) AS r JOIN wanted w ON w.agency_code = r.agency_code AND w.procedure_code = r.procedure_code
+             GROUP BY r.agency_code, r.procedure_code`,
+            pairParams,
+          )),
+    ];
+    for (const row of rows) {
+      counts.set(scopeCountsKey(row.agency_code, row.procedure_code), {
+        received: Number(row.received),
+        receivedOnline: Number(row.received_online),
+        completed: Number(row.completed),
+        completedOnTime: Number(row.completed_on_time),
+      });
+    }
+    return counts;
   }
 
   /**
@@ -264,15 +323,17 @@ export class AlertsRepository {
     wanted: ReadonlyArray<{ agencyCode: string; metric: TargetMetric; threshold: number }>,
   ): Promise<Array<{ agencyCode: string; metric: TargetMetric; threshold: number; procedureCode: string; successes: number; trials: number }>> {
     if (wanted.length === 0) return [];
+    const params: unknown[] = [[...new Set(wanted.map((w) => w.agencyCode))], JSON.stringify(wanted.map((w) => ({ agency_code: w.agencyCode, metric: w.metric, threshold: w.threshold })))];
+    const source = new WindowRows([window], params);
+    await manager.query('SET LOCAL jit = off');
     const rows: Array<{ agency_code: string; metric: TargetMetric; threshold: number; procedure_code: string; successes: string; trials: string }> = await manager.query(
       `WITH wanted AS (
-         SELECT * FROM jsonb_to_recordset($3::jsonb) AS w(agency_code text, metric text, threshold float8)
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS w(agency_code text, metric text, threshold float8)
        ), pairs AS (
          SELECT agency_code, procedure_code,
                 sum(received)::int8 AS received, sum(received_online)::int8 AS received_online,
                 sum(completed)::int8 AS completed, sum(completed_on_time)::int8 AS completed_on_time
-         FROM daily_buckets
-         WHERE day BETWEEN $1::date AND $2::date AND agency_code IN (SELECT agency_code FROM wanted)
+         FROM (${source.sql('$1')}) AS rows
          GROUP BY agency_code, procedure_code
        ), samples AS (
          SELECT w.agency_code, w.metric, w.threshold, p.procedure_code,
@@ -282,7 +343,7 @@ export class AlertsRepository {
        )
        SELECT agency_code, metric, threshold, procedure_code, successes, trials FROM samples
        WHERE trials > 0 AND successes::float8 / trials::float8 < threshold`,
-      [window.firstDay, window.lastDay, JSON.stringify(wanted.map((w) => ({ agency_code: w.agencyCode, metric: w.metric, threshold: w.threshold })))],
+      params,
     );
     return rows.map((row) => ({
       agencyCode: row.agency_code,
@@ -341,6 +402,7 @@ export class AlertsRepository {
 
   /** Inserts new firing alerts with their first history entry; returns the ids actually inserted. */
   async insertAlerts(manager: EntityManager, alerts: NewAlertRow[], actor: string): Promise<Set<string>> {
+    if (alerts.length > WRITE_CHUNK_ROWS) return unionOfSets(await inChunks(alerts, (chunk) => this.insertAlerts(manager, chunk, actor)));
     if (alerts.length === 0) return new Set();
     const rows: Array<{ id: string }> = await manager.query(
       `INSERT INTO alerts (id, target_id, agency_code, procedure_code, window_kind, metric, severity, threshold, status, last_evaluation, explanation)
@@ -380,6 +442,7 @@ export class AlertsRepository {
     resolutions: Array<{ id: string; from: OpenStatus; reason: string; evaluation: Evaluation | null }>,
     actor: string,
   ): Promise<Set<string>> {
+    if (resolutions.length > WRITE_CHUNK_ROWS) return unionOfSets(await inChunks(resolutions, (chunk) => this.resolveAlerts(manager, chunk, actor)));
     if (resolutions.length === 0) return new Set();
     const rows = updatedRows<{ id: string }>(await manager.query(
       `UPDATE alerts a SET status = 'resolved', resolved_at = now(), resolve_reason = r.reason,
@@ -405,6 +468,10 @@ export class AlertsRepository {
    * `last_evaluated_at` is when the current numbers were first computed.
    */
   async updateEvaluations(manager: EntityManager, updates: Array<{ id: string; evaluation: Evaluation }>): Promise<void> {
+    if (updates.length > WRITE_CHUNK_ROWS) {
+      await inChunks(updates, (chunk) => this.updateEvaluations(manager, chunk));
+      return;
+    }
     if (updates.length === 0) return;
     await manager.query(
       `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
@@ -418,6 +485,10 @@ export class AlertsRepository {
     manager: EntityManager,
     entries: Array<{ alertId: string; from: string | null; to: string; actor: string; comment?: string; details?: unknown }>,
   ): Promise<void> {
+    if (entries.length > WRITE_CHUNK_ROWS) {
+      await inChunks(entries, (chunk) => this.insertHistory(manager, chunk));
+      return;
+    }
     if (entries.length === 0) return;
     await manager.query(
       `INSERT INTO alert_history (alert_id, from_status, to_status, actor, comment, details)
@@ -433,6 +504,7 @@ export class AlertsRepository {
 
   /** Enqueues notifications; a dedupe key already present is skipped. Returns how many were enqueued. */
   async enqueue(manager: EntityManager, rows: OutboxInsert[]): Promise<number> {
+    if (rows.length > WRITE_CHUNK_ROWS) return (await inChunks(rows, (chunk) => this.enqueue(manager, chunk))).reduce((a, b) => a + b, 0);
     if (rows.length === 0) return 0;
     const inserted: Array<{ id: string }> = await manager.query(
       `INSERT INTO notification_outbox (alert_id, event, channel, recipient, payload, dedupe_key)
@@ -534,5 +606,61 @@ function scopeOf(row: {
       return { kind: 'procedure', procedureCode: row.procedure_code! };
     case 'agencyProcedure':
       return { kind: 'agencyProcedure', agencyCode: row.agency_code!, procedureCode: row.procedure_code! };
+  }
+}
+
+/** Key of `loadPreviousCounts`' answer: an agency as a whole (procedure null) or one pair. */
+export function scopeCountsKey(agencyCode: string, procedureCode: string | null): string {
+  return `${agencyCode}\u0000${procedureCode ?? ''}`;
+}
+
+/**
+ * The bucket rows that hold exactly the days of some day windows: whole months inside a window from
+ * `monthly_buckets` (the aggregator keeps them equal to their days, in the same transaction), the rest from
+ * `daily_buckets` (`splitWindowByMonths`). `sql` selects agency_code, procedure_code, day (the month's
+ * first day for a month row), from_months and the four rate counters; `condition(window)` is true of the
+ * rows of that window. Parameters are appended to `params`.
+ */
+class WindowRows {
+  private readonly dayConditions: string[] = [];
+  private readonly monthConditions: string[] = [];
+  private readonly conditions = new Map<DayWindow, string>();
+
+  constructor(windows: readonly DayWindow[], private readonly params: unknown[]) {
+    for (const window of windows) {
+      const split = splitWindowByMonths(window.firstDay, window.lastDay);
+      const days = split.dayRanges.map((range) => `day BETWEEN ${this.param(range.firstDay)}::date AND ${this.param(range.lastDay)}::date`);
+      const months = split.months ? `day BETWEEN ${this.param(split.months.firstMonth)}::date AND ${this.param(split.months.lastMonth)}::date` : null;
+      this.dayConditions.push(...days);
+      if (months) this.monthConditions.push(months.replace(/\bday\b/, 'month'));
+      const parts = [days.length > 0 ? `(NOT from_months AND (${days.join(' OR ')}))` : null, months ? `(from_months AND ${months})` : null].filter((p) => p !== null);
+      this.conditions.set(window, parts.length > 0 ? `(${parts.join(' OR ')})` : 'false');
+    }
+  }
+
+  condition(window: DayWindow): string {
+    return this.conditions.get(window)!;
+  }
+
+  /** `agencies`: a text[] parameter limiting the agencies (NULL: all). */
+  sql(agencies: string): string {
+    const counters = 'received, received_online, completed, completed_on_time';
+    const filter = `(${agencies}::text[] IS NULL OR agency_code = ANY (${agencies}::text[]))`;
+    const parts: string[] = [];
+    if (this.dayConditions.length > 0) {
+      parts.push(`SELECT agency_code, procedure_code, day, false AS from_months, ${counters} FROM daily_buckets
+         WHERE (${this.dayConditions.join(' OR ')}) AND ${filter}`);
+    }
+    if (this.monthConditions.length > 0) {
+      parts.push(`SELECT agency_code, procedure_code, month AS day, true AS from_months, ${counters} FROM monthly_buckets
+         WHERE (${this.monthConditions.join(' OR ')}) AND ${filter}`);
+    }
+    if (parts.length === 0) parts.push(`SELECT NULL::text AS agency_code, NULL::text AS procedure_code, NULL::date AS day, false AS from_months, 0 AS received, 0 AS received_online, 0 AS completed, 0 AS completed_on_time WHERE false`);
+    return parts.join('\n UNION ALL\n ');
+  }
+
+  private param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
   }
 }
