@@ -31,7 +31,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { addDays, decideAlert, formatDay, vietnamToday } from '@dvc/domain';
-import { migrate, MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL, MONTHLY_BUCKETS_FROM_DAYS_SQL } from '@dvc/persistence';
+import { fillRollUpsFromDays, migrate } from '@dvc/persistence';
 import { freePort, ServiceProcess, sleep } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
 import { ProcessSampler } from './support/proc-stats';
@@ -416,10 +416,7 @@ async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResul
       [agencies, procedures, day],
     );
     // The month roll-ups the aggregator would have kept beside those day rows (the sweep reads whole months from them).
-    await client.query(`INSERT INTO monthly_buckets (month, agency_code, procedure_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
-      ${MONTHLY_BUCKETS_FROM_DAYS_SQL}`);
-    await client.query(`INSERT INTO monthly_agency_buckets (month, agency_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
-      ${MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL}`);
+    await fillRollUpsFromDays(client);
     await client.query('ANALYZE');
     const [row] = (await client.query<{ n: string }>('SELECT count(*) AS n FROM daily_buckets')).rows;
     return Number(row.n);
@@ -646,10 +643,7 @@ async function reusableSweepDatabase(postgresUrl: string, databaseUrl: string, a
     await client.query('TRUNCATE alert_history, notification_outbox, alerts CASCADE');
     // Kept before the sweep read month roll-ups: give it the rows the seeding now writes.
     if ((await client.query('SELECT 1 FROM monthly_buckets LIMIT 1')).rowCount === 0) {
-      await client.query(`INSERT INTO monthly_buckets (month, agency_code, procedure_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
-        ${MONTHLY_BUCKETS_FROM_DAYS_SQL}`);
-      await client.query(`INSERT INTO monthly_agency_buckets (month, agency_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
-        ${MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL}`);
+      await fillRollUpsFromDays(client);
       await client.query('ANALYZE');
     }
     return Number(row.n);

@@ -4,7 +4,7 @@ import { kafkaClient } from '../support/infrastructure';
 import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 import { SmtpSink } from './smtp-sink';
-import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 
 /**
  * The alerting service as a real process against real PostgreSQL, Redis, Kafka and a real SMTP server

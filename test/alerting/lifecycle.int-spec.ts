@@ -7,7 +7,7 @@ import { eventually, ServiceProcess, sleep, stopAllServices } from '../support/s
 import { TestEnvironment } from '../support/test-environment';
 import { SmtpSink } from './smtp-sink';
 import { verifySignature, WebhookReceiver } from './webhook-receiver';
-import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 
 /**
  * The alert lifecycle beyond opening and resolving, as real processes against real PostgreSQL and

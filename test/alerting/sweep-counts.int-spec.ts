@@ -6,16 +6,15 @@
  */
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrate } from '@dvc/persistence';
+import { dataSourceOptions, fillRollUpsFromDays, migrate } from '@dvc/persistence';
 import type { DayWindow } from '@dvc/domain';
-import { AlertsRepository } from '../../services/alerting/src/repositories/alerts.repository';
+import { SweepCountsRepository } from '../../services/alerting/src/repositories/sweep-counts.repository';
 import { POSTGRES_URL } from '../support/infrastructure';
-import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
 
 const DATABASE = 'dvc_test_sweep_counts';
 const databaseUrl = `${POSTGRES_URL}/${DATABASE}`;
 let dataSource: DataSource;
-let repository: AlertsRepository;
+let repository: SweepCountsRepository;
 
 const WINDOWS: Record<string, DayWindow> = {
   edgesAndMonths: { firstDay: '2025-01-15', lastDay: '2025-04-10' },
@@ -66,7 +65,7 @@ beforeAll(async () => {
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
   await migrate(databaseUrl);
   dataSource = await new DataSource(dataSourceOptions(databaseUrl, 2)).initialize();
-  repository = new AlertsRepository(dataSource);
+  repository = new SweepCountsRepository();
   // Day rows from 2025-01-01 to 2025-04-30 with counts from a fixed hash, some days empty.
   await query(
     `INSERT INTO daily_buckets (day, agency_code, procedure_code, received, received_online, completed, completed_on_time)

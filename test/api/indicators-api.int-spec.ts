@@ -6,7 +6,7 @@ import { periodContaining, projectOnlineRate, vietnamToday, workingDaysBetween }
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { FULL, insertIndicatorFixtures, KHANH_HOA, OFFLINE, PARTIAL, PEER } from './support/indicator-fixtures';
 import { PROVINCE } from './support/rates-fixtures';
-import { fillRollUpsFromDays } from '../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 import { signedIn, signIn } from './support/signed-in';
 import { passwordToken } from '../support/keycloak';
 import request from 'supertest';

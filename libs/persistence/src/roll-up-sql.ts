@@ -30,3 +30,20 @@ SELECT date_trunc('month', day::timestamp)::date AS month, agency_code, procedur
 FROM indicator_buckets
 GROUP BY 1, 2, 3
 HAVING SUM(received_with_payment) <> 0 OR SUM(received_paid_online) <> 0 OR SUM(resolved) <> 0 OR SUM(resolution_seconds) <> 0`;
+
+/**
+ * Rebuilds the month roll-ups from the day rows. For rows written straight into the day tables instead
+ * of through the aggregator (test fixtures, the bench's seeded province): afterwards reads over whole
+ * months see them, as they would have seen the aggregator's.
+ */
+export async function fillRollUpsFromDays(db: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await db.query(`DELETE FROM monthly_buckets`);
+  await db.query(`INSERT INTO monthly_buckets (month, agency_code, procedure_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
+    ${MONTHLY_BUCKETS_FROM_DAYS_SQL}`);
+  await db.query(`DELETE FROM monthly_agency_buckets`);
+  await db.query(`INSERT INTO monthly_agency_buckets (month, agency_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
+    ${MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL}`);
+  await db.query(`DELETE FROM monthly_indicator_buckets`);
+  await db.query(`INSERT INTO monthly_indicator_buckets (month, agency_code, procedure_code, received_with_payment, received_paid_online, resolved, resolution_seconds)
+    ${MONTHLY_INDICATOR_BUCKETS_FROM_DAYS_SQL}`);
+}

@@ -20,6 +20,7 @@ import { AlertmanagerPusher } from './notifications/alertmanager';
 import { EmailSender, KafkaAlertPublisher, WebhookSender } from './notifications/senders';
 import { AlertsRepository } from './repositories/alerts.repository';
 import { LifecycleRepository } from './repositories/lifecycle.repository';
+import { SweepCountsRepository } from './repositories/sweep-counts.repository';
 import { KAFKA, REDIS } from './tokens';
 
 @Module({
@@ -71,6 +72,7 @@ import { KAFKA, REDIS } from './tokens';
     AlertingMetrics,
     AlertsRepository,
     LifecycleRepository,
+    SweepCountsRepository,
     LeaderLock,
     EmailSender,
     KafkaAlertPublisher,

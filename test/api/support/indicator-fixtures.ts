@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { vietnamToday } from '@dvc/domain';
 import { PROVINCE } from './rates-fixtures';
-import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 
 /** Seed 004's Sở Thông tin và Truyền thông Khánh Hòa, 2019, placed in the admin-tu-phap user's scope. */
 export const KHANH_HOA = '000.00.03.H31';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 
 export const PROVINCE = '000.00.00.H31';
 export const JUSTICE_DEPARTMENT = '000.00.01.H31';

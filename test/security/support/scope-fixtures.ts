@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { fillRollUpsFromDays } from '../../support/roll-up-fixtures';
+import { fillRollUpsFromDays } from '@dvc/persistence';
 
 /**
  * Data inside every demo user's scope (Sở Tư pháp of Hưng Yên, under the province root the province-wide users

@@ -8,6 +8,7 @@ import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs, Webho
 import type { NoticeEvent } from '../notifications/operator-templates';
 import { AlertsRepository, OutboxInsert } from '../repositories/alerts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
+import { SweepCountsRepository } from '../repositories/sweep-counts.repository';
 import { DetectorPlan, planSilentSources, planZeroUptake } from './detectors';
 import type { AgencyInfo, PairCounts, ProcedureInfo } from './sweep-plan';
 
@@ -45,6 +46,7 @@ export class LifecycleSteps {
     private readonly config: ConfigService<AlertingConfig, true>,
     private readonly alerts: AlertsRepository,
     private readonly repository: LifecycleRepository,
+    private readonly counts: SweepCountsRepository,
   ) {
     this.schedule = workingSchedule({
       ALERT_WORKING_DAYS: config.get('ALERT_WORKING_DAYS', { infer: true }),
@@ -61,7 +63,7 @@ export class LifecycleSteps {
       const window = evaluationWindow(configured.spec, context.now);
       const pairs =
         context.pairsByWindow.get(configured.kind) ??
-        (await this.alerts.loadPairCounts(manager, window, previousComparableWindow(configured.spec, window)));
+        (await this.counts.loadPairCounts(manager, window, previousComparableWindow(configured.spec, window)));
       const open = await this.repository.openAlertsOfKind(manager, 'zeroUptake');
       const plan = planZeroUptake({
         pairs,

@@ -1,5 +1,6 @@
 import { DEFAULT_TARGET_RULES, TargetRule } from '@dvc/domain';
-import { AgencyInfo, explainedScopes, namedTopProcedures, namedTopProceduresFromBelow, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, withPreviousCounts, ZERO_COUNTS } from './sweep-plan';
+import { explainedScopes, withPreviousCounts } from './previous-counts';
+import { AgencyInfo, namedTopProcedures, namedTopProceduresFromBelow, OpenAlert, PairCounts, planSweep, ProcedureInfo, SweepInput, ZERO_COUNTS } from './sweep-plan';
 
 const agencies = new Map<string, AgencyInfo>([
   ['A', { code: 'A', name: 'UBND tỉnh A', level: 'province', parentCode: null }],

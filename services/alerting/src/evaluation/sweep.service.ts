@@ -8,10 +8,12 @@ import { AlertingMetrics } from '../metrics/alerting.metrics';
 import { OutboxDispatcher } from '../notifications/outbox-dispatcher.service';
 import { outboxEntries } from '../notifications/outbox-entries';
 import { AlertmanagerPusher } from '../notifications/alertmanager';
-import { AlertsRepository, scopeCountsKey } from '../repositories/alerts.repository';
+import { AlertsRepository } from '../repositories/alerts.repository';
+import { scopeCountsKey, SweepCountsRepository } from '../repositories/sweep-counts.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
 import { LifecycleSteps, StepCounts } from './lifecycle-steps';
-import { explainedScopes, namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, withPreviousCounts, ZERO_COUNTS } from './sweep-plan';
+import { explainedScopes, withPreviousCounts } from './previous-counts';
+import { namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, ZERO_COUNTS } from './sweep-plan';
 import type { EntityManager } from 'typeorm';
 
 export type SweepOutcome = 'completed' | 'not_leader' | 'locked' | 'failed';
@@ -56,6 +58,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly config: ConfigService<AlertingConfig, true>,
     private readonly repository: AlertsRepository,
+    private readonly counts: SweepCountsRepository,
     private readonly leader: LeaderLock,
     private readonly dispatcher: OutboxDispatcher,
     private readonly metrics: AlertingMetrics,
@@ -186,7 +189,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       const key = (agencyCode: string, metric: string, threshold: number) => `${agencyCode}\u0000${metric}\u0000${threshold}`;
       const wanted = new Map(mine.map((e) => [key(e.agencyCode, e.explanation.target.metric, e.explanation.target.threshold), { agencyCode: e.agencyCode, metric: e.explanation.target.metric, threshold: e.explanation.target.threshold }]));
       const below = new Map<string, Array<{ procedureCode: string; successes: number; trials: number }>>();
-      for (const row of await this.repository.loadBelowTargetPairs(manager, data.window, [...wanted.values()])) {
+      for (const row of await this.counts.loadBelowTargetPairs(manager, data.window, [...wanted.values()])) {
         const k = key(row.agencyCode, row.metric, row.threshold);
         const list = below.get(k) ?? [];
         list.push(row);
@@ -209,7 +212,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     for (const data of windows) {
       const mine = scopes.filter((scope) => scope.windowKind === data.kind);
       if (mine.length === 0) continue;
-      const previous = await this.repository.loadPreviousCounts(manager, data.previousWindow, mine);
+      const previous = await this.counts.loadPreviousCounts(manager, data.previousWindow, mine);
       for (const scope of mine) withPreviousCounts(scope, previous.get(scopeCountsKey(scope.agencyCode, scope.procedureCode)) ?? ZERO_COUNTS);
     }
   }
@@ -230,6 +233,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     const subset = only ?? undefined;
     const result = await this.repository.dataSource.transaction('READ COMMITTED', async (manager) => {
       if (!(await this.repository.tryLockSweep(manager))) return null;
+      await this.counts.prepareSweepTransaction(manager);
       const [rules, agencies, procedures, openAlerts] = [
         await this.repository.loadRules(manager),
         await this.repository.loadAgencies(manager),
@@ -241,7 +245,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         const window = evaluationWindow(configured.spec, now);
         return { kind: configured.kind, window, previous: previousComparableWindow(configured.spec, window) };
       });
-      const counts = await this.repository.loadSweepCounts(manager, spans.map((span) => span.window), this.decidableFrom, subset);
+      const counts = await this.counts.loadSweepCounts(manager, spans.map((span) => span.window), this.decidableFrom, subset);
       const windows: WindowData[] = spans.map((span, index) => ({
         kind: span.kind,
         window: span.window,
