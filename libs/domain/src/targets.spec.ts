@@ -2,6 +2,7 @@ import {
   agencyAncestry,
   DEFAULT_TARGET_RULES,
   matchTargetRule,
+  memoizedEffectiveTargets,
   resolveEffectiveTargets,
   TARGET_SCOPE_PRECEDENCE,
   TargetRule,
@@ -346,5 +347,50 @@ describe('targetRuleProblems', () => {
   it('rejects an online-level scope of "none"', () => {
     const bad = rule({ kind: 'onlineLevel', onlineLevel: 'none' } as unknown as TargetScope, 0.5);
     expect(targetRuleProblems(bad)).toEqual(['scope.onlineLevel must be one of full, partial']);
+  });
+});
+
+describe('memoizedEffectiveTargets', () => {
+  const OTHER_COMMUNE = '000.17.02.H31';
+  const MARRIAGE = '1.000894';
+  const CONSTRUCTION = '1.009994';
+  const rules: TargetRule[] = [
+    ...DEFAULT_TARGET_RULES,
+    rule({ kind: 'agencyLevel', agencyLevel: 'commune' }, 0.3),
+    rule({ kind: 'onlineLevel', onlineLevel: 'full' }, 0.6, { severity: 'critical' }),
+    rule({ kind: 'agency', agencyCode: DISTRICT, includeSubtree: true }, 0.4, { metric: 'onTimeRate' }),
+    rule({ kind: 'procedure', procedureCode: BIRTH_REGISTRATION }, 0.7),
+    rule({ kind: 'agencyProcedure', agencyCode: OTHER_COMMUNE, procedureCode: MARRIAGE }, 0.2, { severity: 'critical' }),
+    rule({ kind: 'all' }, 0.9, { enabled: false }),
+  ];
+  const ancestryOf: Record<string, string[]> = { [PROVINCE]: [], [DISTRICT]: [PROVINCE], [COMMUNE]: COMMUNE_ANCESTRY, [OTHER_COMMUNE]: COMMUNE_ANCESTRY };
+  const levelOf = { [PROVINCE]: 'province', [DISTRICT]: 'district', [COMMUNE]: 'commune', [OTHER_COMMUNE]: 'commune' } as const;
+  const subjects: TargetSubject[] = Object.keys(ancestryOf).flatMap((agencyCode) => [
+    { agencyCode, agencyLevel: levelOf[agencyCode as keyof typeof levelOf] },
+    ...[BIRTH_REGISTRATION, MARRIAGE, CONSTRUCTION, '1.000001'].flatMap((procedureCode) =>
+      (['full', 'partial', 'none'] as const).map((procedureOnlineLevel) => ({
+        agencyCode,
+        agencyLevel: levelOf[agencyCode as keyof typeof levelOf],
+        procedureCode,
+        procedureOnlineLevel,
+      })),
+    ),
+  ]);
+
+  it('answers every subject exactly as resolveEffectiveTargets does, asked in any order and more than once', () => {
+    const targetsOf = memoizedEffectiveTargets(rules);
+    for (const subject of [...subjects, ...[...subjects].reverse()]) {
+      expect(targetsOf(subject, ancestryOf[subject.agencyCode])).toEqual(resolveEffectiveTargets(rules, subject, ancestryOf[subject.agencyCode]));
+    }
+  });
+
+  it('tells apart the procedures a rule names, and shares the answer of those no rule names', () => {
+    const targetsOf = memoizedEffectiveTargets(rules);
+    const at = (procedureCode: string) =>
+      targetsOf({ agencyCode: COMMUNE, agencyLevel: 'commune', procedureCode, procedureOnlineLevel: 'partial' }, COMMUNE_ANCESTRY);
+    expect(at(BIRTH_REGISTRATION).onlineRate.warning?.rule.threshold).toBe(0.7);
+    expect(at(CONSTRUCTION).onlineRate.warning?.rule.threshold).toBe(0.3);
+    expect(at(CONSTRUCTION)).toBe(at('1.000001'));
+    expect(at(BIRTH_REGISTRATION)).not.toBe(at(CONSTRUCTION));
   });
 });

@@ -199,6 +199,36 @@ export function resolveEffectiveTargets(
 }
 
 /**
+ * `resolveEffectiveTargets` for many subjects under the same rules (a sweep judges hundreds of thousands of
+ * agency × procedure pairs): the answer depends only on the agency (its level and ancestry come with it), on
+ * whether a procedure is judged and its online level, and on the procedure's code only when a rule names it —
+ * so it is computed once per such combination. The caller must pass the same ancestry for the same agency.
+ * The answers are shared: treat them as read-only.
+ */
+export function memoizedEffectiveTargets(
+  rules: readonly TargetRule[],
+): (subject: TargetSubject, agencyAncestry: readonly string[]) => EffectiveTargets {
+  const namedProcedures = new Set<string>();
+  for (const rule of rules) {
+    if (rule.scope.kind === 'procedure' || rule.scope.kind === 'agencyProcedure') namedProcedures.add(rule.scope.procedureCode);
+  }
+  const answers = new Map<string, EffectiveTargets>();
+  return (subject, agencyAncestry) => {
+    const procedurePart =
+      subject.procedureCode === undefined
+        ? '\u0001'
+        : `${namedProcedures.has(subject.procedureCode) ? subject.procedureCode : ''}\u0000${subject.procedureOnlineLevel ?? ''}`;
+    const key = `${subject.agencyCode}\u0000${subject.agencyLevel}\u0000${procedurePart}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      answer = resolveEffectiveTargets(rules, subject, agencyAncestry);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+/**
  * An agency's ancestors, parent first, following `parentCodeOf` until a root. Stops at a cycle or a
  * self-parent in the reference data rather than looping.
  */

@@ -96,6 +96,12 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** Notifications sent at the same time by one instance. */
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /**
+   * Kafka notices (lifecycle events to the alerts topic) sent in one produce request and one transaction, at
+   * most: a first sweep of a new province enqueues tens of thousands of them. E-mails and webhooks are always
+   * one per transaction.
+   */
+  OUTBOX_KAFKA_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
   /** Attempts before a notification is marked failed. */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),

@@ -20,6 +20,7 @@ import { AlertmanagerPusher } from './notifications/alertmanager';
 import { EmailSender, KafkaAlertPublisher, WebhookSender } from './notifications/senders';
 import { AlertsRepository } from './repositories/alerts.repository';
 import { LifecycleRepository } from './repositories/lifecycle.repository';
+import { OutboxRepository } from './repositories/outbox.repository';
 import { SweepCountsRepository } from './repositories/sweep-counts.repository';
 import { KAFKA, REDIS } from './tokens';
 
@@ -72,6 +73,7 @@ import { KAFKA, REDIS } from './tokens';
     AlertingMetrics,
     AlertsRepository,
     LifecycleRepository,
+    OutboxRepository,
     SweepCountsRepository,
     LeaderLock,
     EmailSender,

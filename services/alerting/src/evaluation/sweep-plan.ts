@@ -20,7 +20,7 @@ import {
   decideAlert,
   rankShortfallContributors,
   rateTrend,
-  resolveEffectiveTargets,
+  memoizedEffectiveTargets,
   sampleForMetric,
 } from '@dvc/domain';
 
@@ -191,12 +191,13 @@ export function planSweep(input: SweepInput): SweepPlan {
     return ancestry;
   };
   const enabledRules = input.rules.filter((rule) => rule.enabled !== false);
+  const targetsOf = memoizedEffectiveTargets(enabledRules);
   const evaluatedWindows = new Set<string>();
 
   for (const data of input.windows) {
     evaluatedWindows.add(data.kind);
     for (const subject of subjectsOf(data, input)) {
-      const targets = resolveEffectiveTargets(enabledRules, {
+      const targets = targetsOf({
         agencyCode: subject.agency.code,
         agencyLevel: subject.agency.level,
         procedureCode: subject.procedure?.code,
@@ -224,6 +225,8 @@ export function planSweep(input: SweepInput): SweepPlan {
             policy: input.policy,
           });
           plan.decisions[decision.action] += 1;
+          // Most pairs stay without an alert: their evaluation is not kept, so it is not built.
+          if (decision.action !== 'fire' && !open) continue;
           const evaluation: Evaluation = { ...decision.evidence, windowKind: data.kind, window: data.window, reason: decision.reason };
           if (decision.action === 'fire') {
             plan.opened.push({

@@ -10,7 +10,7 @@ import nodemailer, { Transporter } from 'nodemailer';
 import { secretsKeyring } from '@dvc/config';
 import { addressRefusal, Keyring, openSecret, OutboundPolicy, outboundPolicy, urlRefusal } from '@dvc/domain';
 import { AlertingConfig } from '../alerting-config';
-import type { OutboxRow } from '../repositories/alerts.repository';
+import type { OutboxRow } from '../repositories/outbox.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
 import type { WebhookPayload } from './notices';
 import { KAFKA } from '../tokens';
@@ -55,25 +55,57 @@ export class EmailSender implements OnApplicationShutdown {
 /** Publishes lifecycle events to the alerts topic, keyed by alert id (one alert's events stay in order). */
 @Injectable()
 export class KafkaAlertPublisher implements OnApplicationShutdown {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected: Promise<void> | null = null;
 
-  constructor(@Inject(KAFKA) kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  constructor(@Inject(KAFKA) private readonly kafka: Kafka) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async send(row: OutboxRow): Promise<void> {
+    await this.sendAll(row.recipient, [row]);
+  }
+
+  /**
+   * Rows of one topic in one produce request, in their order (one alert's events keep theirs: the same key, the
+   * same partition, an idempotent producer with one request in flight). Either all were acknowledged or it
+   * throws (some may have been written: consumers deduplicate on `dvc-event-id`, as after any retry).
+   */
+  async sendAll(topic: string, rows: OutboxRow[]): Promise<void> {
     this.connected ??= this.producer.connect().catch((error: unknown) => {
       this.connected = null;
       throw error;
     });
     await this.connected;
-    const alertId = String((row.payload as { alertId?: string }).alertId ?? row.alertId ?? '');
-    await this.producer.send({
-      topic: row.recipient,
-      acks: -1,
-      messages: [{ key: alertId, value: JSON.stringify(row.payload), headers: { 'dvc-event-id': row.dedupeKey, 'content-type': 'application/json' } }],
-    });
+    try {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: rows.map((row) => ({
+          key: String((row.payload as { alertId?: string }).alertId ?? row.alertId ?? ''),
+          value: JSON.stringify(row.payload),
+          headers: { 'dvc-event-id': row.dedupeKey, 'content-type': 'application/json' },
+        })),
+      });
+    } catch (error) {
+      // A refused request leaves kafkajs's idempotent producer with sequence numbers the broker never saw, and
+      // then every later request fails ("out of order sequence number"): a new producer (a new producer id) after
+      // any failure, so that one bad notice never stops the others.
+      await this.replaceProducer();
+      throw error;
+    }
+  }
+
+  private async replaceProducer(): Promise<void> {
+    const failed = this.producer;
+    const wasConnected = this.connected;
+    this.producer = this.newProducer();
+    this.connected = null;
+    if (wasConnected) await failed.disconnect().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -44,17 +44,6 @@ export interface OutboxInsert {
   dedupeKey: string;
 }
 
-export interface OutboxRow {
-  id: string;
-  alertId: string | null;
-  event: string;
-  channel: 'email' | 'webhook' | 'kafka';
-  recipient: string;
-  payload: Record<string, unknown>;
-  dedupeKey: string;
-  attempts: number;
-}
-
 export interface NewAlertRow {
   id: string;
   targetId: string;
@@ -291,60 +280,11 @@ export class AlertsRepository {
     return inserted.length;
   }
 
-  /** The oldest due notification, locked (others skip it) until the manager's transaction ends. */
-  async claimDue(manager: EntityManager): Promise<OutboxRow | null> {
-    const rows: Array<{
-      id: string;
-      alert_id: string | null;
-      event: string;
-      channel: OutboxRow['channel'];
-      recipient: string;
-      payload: Record<string, unknown>;
-      dedupe_key: string;
-      attempts: number;
-    }> = await manager.query(
-      `SELECT id, alert_id, event, channel, recipient, payload, dedupe_key, attempts
-       FROM notification_outbox
-       WHERE status = 'pending' AND next_attempt_at <= now()
-       ORDER BY next_attempt_at, id
-       LIMIT 1
-       FOR UPDATE SKIP LOCKED`,
-    );
-    const row = rows[0];
-    return row
-      ? { id: row.id, alertId: row.alert_id, event: row.event, channel: row.channel, recipient: row.recipient, payload: row.payload, dedupeKey: row.dedupe_key, attempts: row.attempts }
-      : null;
-  }
-
-  async markSent(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(
-      `UPDATE notification_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-      [id],
-    );
-  }
-
-  async markFailedAttempt(manager: EntityManager, id: string, error: string, retryInMs: number | null): Promise<void> {
-    await manager.query(
-      retryInMs === null
-        ? `UPDATE notification_outbox SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`
-        : `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2,
-             next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1`,
-      retryInMs === null ? [id, error.slice(0, 2000)] : [id, error.slice(0, 2000), retryInMs],
-    );
-  }
-
   async openAlertsBySeverity(): Promise<Map<string, number>> {
     const rows: Array<{ severity: string; n: string }> = await this.dataSource.query(
       `SELECT severity, count(*) AS n FROM alerts WHERE status <> 'resolved' GROUP BY severity`,
     );
     return new Map(rows.map((row) => [row.severity, Number(row.n)]));
-  }
-
-  async outboxBacklogByChannel(): Promise<Map<string, number>> {
-    const rows: Array<{ channel: string; n: string }> = await this.dataSource.query(
-      `SELECT channel, count(*) AS n FROM notification_outbox WHERE status = 'pending' GROUP BY channel`,
-    );
-    return new Map(rows.map((row) => [row.channel, Number(row.n)]));
   }
 }
 

@@ -1,4 +1,5 @@
-import { readCacheKey } from './read-cache.interceptor';
+import { gunzipSync } from 'node:zlib';
+import { cachedAnswerOf, mayServeStale, readCacheKey } from './read-cache.interceptor';
 
 describe('readCacheKey', () => {
   const url = '/v1/rates?period=year&groupBy=agency';
@@ -20,5 +21,28 @@ describe('readCacheKey', () => {
     expect(readCacheKey({ roles: ['viewer'], scope: { agencyRoots: ['A","B'] } }, url)).not.toBe(
       readCacheKey({ roles: ['viewer'], scope: { agencyRoots: ['A', 'B'] } }, url),
     );
+  });
+});
+
+describe('mayServeStale', () => {
+  it('serves an answer past its TTL only within the stale allowance, counted from when it was read', () => {
+    expect(mayServeStale({ readAt: 1_000 }, 1_000 + 500 + 1_000, 500, 1_000)).toBe(true);
+    expect(mayServeStale({ readAt: 1_000 }, 1_000 + 500 + 1_001, 500, 1_000)).toBe(false);
+  });
+
+  it('never serves stale with no allowance or no answer', () => {
+    expect(mayServeStale({ readAt: 1_000 }, 1_001, 500, 0)).toBe(false);
+    expect(mayServeStale(undefined, 1_000, 500, 1_000)).toBe(false);
+  });
+});
+
+describe('cachedAnswerOf', () => {
+  it('keeps the JSON text as UTF-8 bytes and the same bytes gzipped, with one weak ETag', async () => {
+    const value = { items: [{ agencyName: 'Ủy ban nhân dân huyện Đồng Văn', rate: 0.1 }] };
+    const answer = await cachedAnswerOf(value, 42);
+    expect(answer.json.toString('utf8')).toBe(JSON.stringify(value));
+    expect(gunzipSync(answer.gzip).equals(answer.json)).toBe(true);
+    expect(answer.etag).toMatch(/^W\/"/);
+    expect(answer.readAt).toBe(42);
   });
 });

@@ -58,10 +58,17 @@ export const apiEnvironment = commonEnvironment.extend({
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /**
    * How long an answer of the heavy read endpoints (rates, indicators, rankings, forecasts) is shared by identical
-   * requests of callers with the same scope (src/cache/read-cache.interceptor.ts): the most a figure can lag the
-   * database by. 0 turns the cache off.
+   * requests of callers with the same scope (src/cache/read-cache.interceptor.ts) before it is refreshed. 0 turns the
+   * cache off.
    */
   API_READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /**
+   * Stale while revalidate: once an answer is older than the TTL, the next identical read starts its refresh, and
+   * reads until the refresh ends get the old answer, provided it was read from the database at most TTL + this
+   * long ago (older answers are never served: those reads wait for the refresh). TTL + this is then the most a
+   * figure can lag the database by. 0 makes every read after the TTL wait.
+   */
+  API_READ_CACHE_STALE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Answers kept at most (least recently used go first). */
   API_READ_CACHE_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(2_000),
 }).superRefine(checkSecrets);
