@@ -87,13 +87,7 @@ describe('alerting: targets → alerts → e-mails, exactly once', () => {
 
   beforeAll(async () => {
     await environment.prepare(1);
-    const admin = kafkaClient('dvc-test', environment.kafkaBrokers).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: alertsTopic, numPartitions: 2, replicationFactor: 1 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await environment.createTopics([alertsTopic], 2);
     await sink.start();
     serviceEnvironment = environment.serviceEnvironment({
       TOPIC_ALERTS: alertsTopic,

@@ -137,13 +137,7 @@ describe('alerting lifecycle: escalation, reminders, webhooks, silent sources, z
   beforeAll(async () => {
     await startPrivateRedis();
     await environment.prepare(1);
-    const admin = kafkaClient('dvc-test', environment.kafkaBrokers).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: alertsTopic, numPartitions: 1, replicationFactor: 1 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await environment.createTopics([alertsTopic], 1);
     await sink.start();
     await receiver.start();
     serviceEnvironment = environment.serviceEnvironment({

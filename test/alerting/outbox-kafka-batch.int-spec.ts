@@ -83,13 +83,7 @@ async function pending(): Promise<number> {
 describe('outbox: Kafka notices leave in batches, in order, and a refused one fails alone', () => {
   beforeAll(async () => {
     await environment.prepare(1);
-    const admin = kafkaClient('dvc-test', environment.kafkaBrokers).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: alertsTopic, numPartitions: 3, replicationFactor: 1 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await environment.createTopics([alertsTopic], 3);
     await new ServiceProcess(
       'alerting',
       environment.serviceEnvironment({

@@ -72,13 +72,7 @@ describe('alerting: evaluation after rate changes, and acknowledgements announce
 
   beforeAll(async () => {
     await environment.prepare(2);
-    const admin = kafkaClient('dvc-test', environment.kafkaBrokers).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: alertsTopic, numPartitions: 2, replicationFactor: 1 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await environment.createTopics([alertsTopic], 2);
     await sink.start();
     await receiver.start();
     await environment.query(`INSERT INTO alert_recipients (agency_code, email, name) VALUES ($1, $2, 'Lãnh đạo huyện')`, [AGENCY, RECIPIENT]);

@@ -60,13 +60,15 @@ export class TestEnvironment {
   async prepare(partitions = 6): Promise<void> {
     await this.dropDatabase();
     await migrate(this.databaseUrl);
+    await this.createTopics(Object.values(this.topics), partitions);
+  }
+
+  /** Topics on this world's broker (a test file's own, beside `topics`), once their leaders are elected. */
+  async createTopics(names: string[], partitions: number): Promise<void> {
     const kafkaAdmin = kafkaClient('dvc-test', this.kafkaBrokers).admin();
     await kafkaAdmin.connect();
     try {
-      await kafkaAdmin.createTopics({
-        waitForLeaders: true,
-        topics: Object.values(this.topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      });
+      await kafkaAdmin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
     } finally {
       await kafkaAdmin.disconnect();
     }
