@@ -11,6 +11,7 @@ import { fillRollUpsFromDays, migrate } from '@dvc/persistence';
 import { freePort, ServiceProcess } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
 import { ProcessSampler } from './support/proc-stats';
+import { incrementalSweeps, IncrementalResult } from './alerting-incremental-benchmark';
 import { AlertingBenchOptions, createTopics, deleteTopics, dropDatabase, recreateDatabase, sweepHistogram, today, waitFor, withClient } from './support/alerting-support';
 
 export interface SweepRun {
@@ -33,6 +34,7 @@ export interface SweepResult {
   /** The first sweep's notices on Kafka: how many were sent, from the first to the last sent (database clock), and still pending after waiting. */
   outboxDrain: { sent: number; seconds: number; pending: number };
   alertingPeakRssMb: number;
+  incremental: IncrementalResult;
 }
 
 export async function sweepBenchmark(options: AlertingBenchOptions): Promise<SweepResult> {
@@ -54,6 +56,7 @@ export async function sweepBenchmark(options: AlertingBenchOptions): Promise<Swe
     await recreateDatabase(options.postgresUrl, databaseName);
     await migrate(databaseUrl);
   } else {
+    await migrate(databaseUrl); // a database kept before the latest migrations gets them
     options.log(`alerting sweep: reusing ${databaseName} (${reused.toLocaleString('en-US')} bucket rows), alerts and outbox cleared`);
   }
   await createTopics(kafka, Object.values(topics), 3);
@@ -117,6 +120,8 @@ export async function sweepBenchmark(options: AlertingBenchOptions): Promise<Swe
     ALERT_LEADER_LOCK_KEY: `dvc:bench:sweep:${runId}`,
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ALERT_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
+    // Every sweep of this process over every agency; the incremental ones are measured afterwards by a second process.
+    ALERT_FULL_SWEEP_INTERVAL_MS: '0',
     SMTP_URL: 'smtp://127.0.0.1:9',
     LOG_LEVEL: options.serviceLogLevel,
   };
@@ -170,7 +175,16 @@ export async function sweepBenchmark(options: AlertingBenchOptions): Promise<Swe
       const outbox = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM notification_outbox`)).rows[0].n);
       return { open, outbox };
     });
+    await alerting.stop();
+    const incremental = await incrementalSweeps(options, {
+      databaseUrl,
+      day,
+      agencies,
+      environment: kafkaSecurity.processEnvironment(environment, 'alerting'),
+      changedAgencyCounts: options.incrementalChangedAgencies,
+    });
     return {
+      incremental,
       agencies,
       procedures,
       pairs: agencies * procedures,

@@ -17,6 +17,8 @@ export interface AlertingBenchOptions {
   sweepAgencies: number;
   sweepProcedures: number;
   sweepIntervalMs: number;
+  /** Agencies whose buckets change before each measured incremental sweep (BENCH_SWEEP_INCREMENTAL_AGENCIES, default 50,250). */
+  incrementalChangedAgencies: number[];
   skipLatency: boolean;
   skipSweep: boolean;
   keep: boolean;
@@ -42,11 +44,17 @@ export async function sweepCount(port: number): Promise<number> {
   return (await sweepHistogram(port)).count;
 }
 
-export async function sweepHistogram(port: number): Promise<{ count: number; sum: number }> {
+/** The sweep-duration histogram's count and sum: of one mode (full, incremental), or of both when none is given. */
+export async function sweepHistogram(port: number, mode?: 'full' | 'incremental'): Promise<{ count: number; sum: number }> {
   const text = await metricsText(port);
-  const count = /^dvc_alerting_sweep_duration_seconds_count(?:\{[^}]*\})? (\S+)/m.exec(text);
-  const sum = /^dvc_alerting_sweep_duration_seconds_sum(?:\{[^}]*\})? (\S+)/m.exec(text);
-  return { count: count ? Number(count[1]) : 0, sum: sum ? Number(sum[1]) : 0 };
+  const total = (series: 'count' | 'sum') => {
+    let value = 0;
+    for (const match of text.matchAll(new RegExp(`^dvc_alerting_sweep_duration_seconds_${series}\\{([^}]*)\\} (\\S+)`, 'gm'))) {
+      if (mode === undefined || match[1].includes(`mode="${mode}"`)) value += Number(match[2]);
+    }
+    return value;
+  };
+  return { count: total('count'), sum: total('sum') };
 }
 
 export async function waitFor(probe: () => Promise<boolean>, timeoutMs: number, what: string, exited: () => boolean = () => false): Promise<void> {

@@ -11,6 +11,7 @@ import { SourceBindings1765300000000 } from './migrations/1765300000000-source-b
 import { SealedWebhookSecrets1765400000000 } from './migrations/1765400000000-sealed-webhook-secrets';
 import { IndicatorLedger1765500000000 } from './migrations/1765500000000-indicator-ledger';
 import { MonthlyRollUps1765600000000 } from './migrations/1765600000000-monthly-roll-ups';
+import { AlertSweepPending1765700000000 } from './migrations/1765700000000-alert-sweep-pending';
 
 export const MIGRATIONS = [
   InitialSchema1763780000000,
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   SealedWebhookSecrets1765400000000,
   IndicatorLedger1765500000000,
   MonthlyRollUps1765600000000,
+  AlertSweepPending1765700000000,
 ];
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dvc_monitor';

@@ -34,9 +34,12 @@ HAVING SUM(received_with_payment) <> 0 OR SUM(received_paid_online) <> 0 OR SUM(
 /**
  * Rebuilds the month roll-ups from the day rows. For rows written straight into the day tables instead
  * of through the aggregator (test fixtures, the bench's seeded province): afterwards reads over whole
- * months see them, as they would have seen the aggregator's.
+ * months see them, as they would have seen the aggregator's. Every agency with day or month rows is also named to
+ * the alert sweep (`alert_sweep_pending`), as the aggregator names those whose buckets it changed.
  */
 export async function fillRollUpsFromDays(db: { query(sql: string): Promise<unknown> }): Promise<void> {
+  // Before the old roll-ups go: an agency whose day rows were deleted has changed too.
+  await db.query(`INSERT INTO alert_sweep_pending (agency_code) SELECT agency_code FROM daily_buckets UNION SELECT agency_code FROM monthly_buckets`);
   await db.query(`DELETE FROM monthly_buckets`);
   await db.query(`INSERT INTO monthly_buckets (month, agency_code, procedure_code, received, received_online, completed, completed_on_time, paid, paid_online, withdrawn)
     ${MONTHLY_BUCKETS_FROM_DAYS_SQL}`);

@@ -70,6 +70,11 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   TOPIC_ALERTS: z.string().min(1).default(DEFAULT_TOPICS.alerts),
   /** Time between two sweeps over every agency and agency × procedure. */
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(500).max(24 * 3_600_000).default(60_000),
+  /**
+   * A sweep over every agency at least this often; the sweeps between evaluate only the agencies whose buckets
+   * changed since (evaluation/sweep-mode.ts). 0: every sweep over every agency.
+   */
+  ALERT_FULL_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 24 * 3_600_000).default(3_600_000),
   /** Evaluate the agencies named on the aggregator's rate-change topic soon after their numbers changed. */
   ALERT_CHANGE_EVALUATION_ENABLED: booleanFlag.default(true),
   /** Rate changes arriving within this delay are coalesced into one evaluation of their agencies. */

@@ -160,6 +160,16 @@ export class AggregationRepository {
     );
   }
 
+  /**
+   * Names the agencies of these changed buckets to the alert sweep (alert_sweep_pending, migration
+   * AlertSweepPending1765700000000), in the batch's transaction: the next incremental sweep evaluates them.
+   */
+  async markForAlertSweep(manager: EntityManager, changed: ReadonlyArray<{ agencyCode: string }>): Promise<void> {
+    if (changed.length === 0) return;
+    const agencies = [...new Set(changed.map((bucket) => bucket.agencyCode))].sort();
+    await manager.query(`INSERT INTO alert_sweep_pending (agency_code) SELECT unnest($1::text[])`, [agencies]);
+  }
+
   /** Records that the counts of these days × agencies changed today (Vietnam): first and last such day. */
   async recordBucketChanges(manager: EntityManager, changed: Array<{ day: string; agencyCode: string }>): Promise<void> {
     if (changed.length === 0) return;

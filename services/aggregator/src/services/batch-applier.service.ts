@@ -94,6 +94,7 @@ export class BatchApplier {
       await this.repository.addToBuckets(manager, outcome.changedBuckets);
       await this.repository.addToMonthlyBuckets(manager, rollUpBucketsByMonth(outcome.changedBuckets));
       await this.repository.addToMonthlyAgencyBuckets(manager, rollUpBucketsByAgencyMonth(outcome.changedBuckets));
+      await this.repository.markForAlertSweep(manager, outcome.changedBuckets);
       const indicatorBuckets = ledger.bucketList();
       const spans = ledger.spanList();
       await this.repository.addToIndicatorBuckets(manager, indicatorBuckets);

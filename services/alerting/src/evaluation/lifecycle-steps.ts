@@ -21,6 +21,8 @@ export interface SweepContext {
   webhooks: readonly WebhookEndpoint[];
   /** Pair counts already loaded by the sweep, by window kind. */
   pairsByWindow: ReadonlyMap<string, PairCounts[]>;
+  /** An incremental sweep's agencies (sweep-mode.ts): zero uptake is judged for these only. Absent: every agency. */
+  only?: readonly string[];
 }
 
 export interface StepCounts {
@@ -63,8 +65,10 @@ export class LifecycleSteps {
       const window = evaluationWindow(configured.spec, context.now);
       const pairs =
         context.pairsByWindow.get(configured.kind) ??
-        (await this.counts.loadPairCounts(manager, window, previousComparableWindow(configured.spec, window)));
-      const open = await this.repository.openAlertsOfKind(manager, 'zeroUptake');
+        (await this.counts.loadPairCounts(manager, window, previousComparableWindow(configured.spec, window), context.only));
+      // The pairs of an incremental sweep are its agencies' only: another agency's open alert is not judged
+      // (with no counts loaded it would look like "no dossiers left").
+      const open = await this.repository.openAlertsOfKind(manager, 'zeroUptake', context.only);
       const plan = planZeroUptake({
         pairs,
         window,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { evaluationWindow, previousComparableWindow } from '@dvc/domain';
+import { DayWindow, evaluationWindow, previousComparableWindow } from '@dvc/domain';
 import { AlertingConfig, ConfiguredWindow } from '../alerting-config';
 import { LeaderLock } from '../leader/leader-lock.service';
 import { AlertingMetrics } from '../metrics/alerting.metrics';
@@ -14,6 +14,7 @@ import { LifecycleRepository } from '../repositories/lifecycle.repository';
 import { LifecycleSteps, StepCounts } from './lifecycle-steps';
 import { explainedScopes, withPreviousCounts } from './previous-counts';
 import { namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, ZERO_COUNTS } from './sweep-plan';
+import { chooseSweepMode, FullSweepRecord, SweepMode, sweepInputsDigest } from './sweep-mode';
 import type { EntityManager } from 'typeorm';
 
 export type SweepOutcome = 'completed' | 'not_leader' | 'locked' | 'failed';
@@ -25,7 +26,9 @@ const ACTOR = 'system (alerting)';
 
 /**
  * The periodic sweep: every agency as a whole and every agency × procedure, over each configured
- * window, against the effective targets. Reading, deciding and writing (alert changes, history and the
+ * window, against the effective targets — or, between full sweeps, only the agencies whose buckets the
+ * aggregator changed since the last sweep (`alert_sweep_pending`), which decides the same (sweep-mode.ts).
+ * Reading, deciding and writing (alert changes, history and the
  * notifications they cause) happen in ONE transaction under a PostgreSQL advisory lock: a crash
  * leaves either everything or nothing, and two sweeps never decide the same thing twice.
  *
@@ -36,7 +39,7 @@ const ACTOR = 'system (alerting)';
  * at its commit. Within one process sweeps and change evaluations run one at a time. The Redis leader
  * lock is not asked: only the instance that received a notice (its consumer group's partition) can act
  * on it, and the PostgreSQL guard alone keeps decisions single. A notice lost, or an evaluation that
- * failed, only waits for the next sweep.
+ * failed, only waits for the next sweep, which finds the agency in `alert_sweep_pending`.
  */
 @Injectable()
 export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -54,6 +57,9 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private changeRunning: Promise<void> | null = null;
   private readonly debounceMs: number;
   private readonly decidableFrom: number;
+  private readonly fullIntervalMs: number;
+  /** This process's last committed full sweep: what an incremental sweep is measured against (sweep-mode.ts). */
+  private lastFullSweep: FullSweepRecord | null = null;
 
   constructor(
     private readonly config: ConfigService<AlertingConfig, true>,
@@ -69,6 +75,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     this.windows = config.get('ALERT_WINDOWS', { infer: true });
     this.intervalMs = config.get('ALERT_SWEEP_INTERVAL_MS', { infer: true });
     this.debounceMs = config.get('ALERT_CHANGE_DEBOUNCE_MS', { infer: true });
+    this.fullIntervalMs = config.get('ALERT_FULL_SWEEP_INTERVAL_MS', { infer: true });
     // Pairs with fewer dossiers than any detector needs (and no open alert) cannot be decided.
     this.decidableFrom = Math.min(
       config.get('ALERT_MIN_DOSSIERS', { infer: true }),
@@ -122,7 +129,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     let outcome: SweepOutcome;
     const stopTimer = this.metrics.changeEvaluationDuration.startTimer();
     try {
-      outcome = await this.serialised(() => this.evaluate(now, agencies));
+      outcome = (await this.serialised(() => this.evaluate(now, agencies))).result;
       if (outcome === 'completed') stopTimer();
     } catch (error) {
       this.logger.error({ error: error instanceof Error ? error.stack : String(error), agencies: agencies.length }, 'evaluation after rate changes failed; the sweep will see them');
@@ -217,34 +224,52 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** One sweep in one transaction; `locked` when another transaction holds the advisory lock. */
-  async sweep(now: Date): Promise<SweepOutcome> {
-    const stopTimer = this.metrics.sweepDuration.startTimer();
-    const outcome = await this.evaluate(now, null);
-    if (outcome === 'completed') stopTimer();
-    return outcome;
+  /** The zero-uptake detector's window (a sweep step): its days are an input of the sweep too. */
+  private zeroUptakeWindow(now: Date): { kind: string; window: DayWindow } {
+    const configured = this.config.get('ALERT_ZERO_UPTAKE_WINDOW', { infer: true });
+    return { kind: `zeroUptake:${configured.kind}`, window: evaluationWindow(configured.spec, now) };
   }
 
   /**
-   * Evaluates every agency (`only` null: the sweep, with its other steps) or just the agencies in
-   * `only` (each as a whole and × each procedure), in one transaction under the advisory lock.
+   * One sweep in one transaction, over every agency or (see sweep-mode.ts) over the agencies whose buckets
+   * changed since the last one; `locked` when another transaction holds the advisory lock.
    */
-  private async evaluate(now: Date, only: readonly string[] | null): Promise<SweepOutcome> {
-    const subset = only ?? undefined;
+  async sweep(now: Date): Promise<SweepOutcome> {
+    const stopTimer = this.metrics.sweepDuration.startTimer();
+    const outcome = await this.evaluate(now, 'sweep');
+    if (outcome.result === 'completed') stopTimer({ mode: outcome.mode });
+    return outcome.result;
+  }
+
+  /**
+   * Evaluates, in one transaction under the advisory lock, either the agencies in `agencies` (after rate
+   * changes: each as a whole and × each procedure, and the acknowledgements) or, for a `'sweep'`, every
+   * agency or the pending ones (sweep-mode.ts), with the sweep's other steps.
+   */
+  private async evaluate(now: Date, agencies: readonly string[] | 'sweep'): Promise<{ result: SweepOutcome; mode: SweepMode['mode'] }> {
+    const isSweep = agencies === 'sweep';
     const result = await this.repository.dataSource.transaction('READ COMMITTED', async (manager) => {
       if (!(await this.repository.tryLockSweep(manager))) return null;
       await this.counts.prepareSweepTransaction(manager);
-      const [rules, agencies, procedures, openAlerts] = [
+      const [rules, agencyInfo, procedures] = [
         await this.repository.loadRules(manager),
         await this.repository.loadAgencies(manager),
         await this.repository.loadProcedures(manager),
-        await this.repository.loadOpenAlerts(manager, subset),
       ];
-      // Every window's pair counts and agency totals from one pass over the buckets.
       const spans = this.windows.map((configured) => {
         const window = evaluationWindow(configured.spec, now);
         return { kind: configured.kind, window, previous: previousComparableWindow(configured.spec, window) };
       });
+      const digest = sweepInputsDigest({ windows: [...spans, this.zeroUptakeWindow(now)], rules, agencies: agencyInfo, procedures });
+      const mode: SweepMode = isSweep ? chooseSweepMode(this.lastFullSweep, digest, now.getTime(), this.fullIntervalMs) : { mode: 'incremental' };
+      // Before the buckets are read: a pending row this deletes was committed with its counts, which the
+      // reads below (later statements, newer snapshots) see. Rows committed later wait for the next sweep.
+      let subset: readonly string[] | undefined;
+      if (!isSweep) subset = agencies;
+      else if (mode.mode === 'full') await this.repository.clearPendingAgencies(manager);
+      else subset = await this.repository.claimPendingAgencies(manager);
+      const openAlerts = await this.repository.loadOpenAlerts(manager, subset);
+      // Every window's pair counts and agency totals from one pass over the buckets.
       const counts = await this.counts.loadSweepCounts(manager, spans.map((span) => span.window), this.decidableFrom, subset);
       const windows: WindowData[] = spans.map((span, index) => ({
         kind: span.kind,
@@ -255,7 +280,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       }));
       const plan = planSweep({
         rules,
-        agencies,
+        agencies: agencyInfo,
         procedures,
         windows,
         openAlerts,
@@ -287,18 +312,18 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       const webhooks = await this.lifecycle.loadWebhooks(manager);
       let enqueued = await this.repository.enqueue(
         manager,
-        outboxEntries({ opened, openedIds, resolved, agencies, recipients, webhooks, alertsTopic: this.config.get('TOPIC_ALERTS', { infer: true }), at: now.toISOString() }),
+        outboxEntries({ opened, openedIds, resolved, agencies: agencyInfo, recipients, webhooks, alertsTopic: this.config.get('TOPIC_ALERTS', { infer: true }), at: now.toISOString() }),
       );
       // Zero uptake, silent sources, escalations, reminders and acknowledgements: same transaction,
       // same lock. After rate changes only the acknowledgements (cheap, and prompt): the rest is the sweep's.
-      const steps: StepCounts =
-        only === null
-          ? await this.steps.run(manager, { now, agencies, procedures, webhooks, pairsByWindow: new Map(windows.map((w) => [w.kind, w.pairs])) })
-          : { opened: 0, resolved: 0, escalated: 0, reminded: 0, ...(await this.steps.announceAcknowledgements(manager, { now, agencies, webhooks })) };
+      const steps: StepCounts = isSweep
+        ? await this.steps.run(manager, { now, agencies: agencyInfo, procedures, webhooks, pairsByWindow: new Map(windows.map((w) => [w.kind, w.pairs])), only: subset })
+        : { opened: 0, resolved: 0, escalated: 0, reminded: 0, ...(await this.steps.announceAcknowledgements(manager, { now, agencies: agencyInfo, webhooks })) };
       enqueued += steps.enqueued;
-      return { plan, opened: opened.length, resolved: resolved.length, enqueued, steps };
+      return { plan, opened: opened.length, resolved: resolved.length, enqueued, steps, mode, digest, evaluatedAgencies: subset?.length };
     });
-    if (result === null) return 'locked';
+    if (result === null) return { result: 'locked', mode: 'incremental' };
+    if (result.mode.mode === 'full') this.lastFullSweep = { digest: result.digest, atMs: now.getTime() };
     for (const action of ['fire', 'resolve', 'stay'] as const) {
       if (result.plan.decisions[action] > 0) this.metrics.evaluations.inc({ action }, result.plan.decisions[action]);
     }
@@ -313,11 +338,14 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
           reminded: steps.reminded,
           acknowledgementsAnnounced: steps.acknowledged,
           notifications: result.enqueued,
-          agencies: only === null ? 'all' : only.length,
+          agencies: result.evaluatedAgencies ?? 'all',
         },
-        only === null ? 'sweep changed alerts' : 'evaluation after rate changes changed alerts',
+        isSweep ? 'sweep changed alerts' : 'evaluation after rate changes changed alerts',
       );
     }
-    return 'completed';
+    if (isSweep && result.mode.mode === 'full') {
+      this.logger.debug({ reason: result.mode.reason }, 'full sweep');
+    }
+    return { result: 'completed', mode: result.mode.mode };
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 
-/** Bounded labels only: severity (2), action (3), outcome (few), channel (3). Scopes live in PostgreSQL. */
+/** Bounded labels only: severity (2), action (3), outcome (few), channel (3), mode (2). Scopes live in PostgreSQL. */
 export const ALERTING_METRIC_PROVIDERS = [
   makeCounterProvider({
     name: 'dvc_alerting_sweeps_total',
@@ -11,7 +11,8 @@ export const ALERTING_METRIC_PROVIDERS = [
   }),
   makeHistogramProvider({
     name: 'dvc_alerting_sweep_duration_seconds',
-    help: 'Time of one completed sweep (load, evaluate, write in one transaction)',
+    help: 'Time of one completed sweep (load, evaluate, write in one transaction), by mode: full (every agency) or incremental (the agencies whose buckets changed)',
+    labelNames: ['mode'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   }),
   makeCounterProvider({
@@ -59,7 +60,7 @@ export const ALERTING_METRIC_PROVIDERS = [
 export class AlertingMetrics {
   constructor(
     @InjectMetric('dvc_alerting_sweeps_total') readonly sweeps: Counter<'outcome'>,
-    @InjectMetric('dvc_alerting_sweep_duration_seconds') readonly sweepDuration: Histogram,
+    @InjectMetric('dvc_alerting_sweep_duration_seconds') readonly sweepDuration: Histogram<'mode'>,
     @InjectMetric('dvc_alerting_evaluations_total') readonly evaluations: Counter<'action'>,
     @InjectMetric('dvc_alerting_alerts_open') readonly alertsOpen: Gauge<'severity'>,
     @InjectMetric('dvc_alerting_notifications_total') readonly notifications: Counter<'channel' | 'outcome'>,

@@ -72,6 +72,23 @@ export class AlertsRepository {
     return rows[0].locked;
   }
 
+  /**
+   * The agencies the aggregator named since the last sweep (`alert_sweep_pending`), sorted: deleted in this
+   * transaction, so they come back if it rolls back. Rows committed after this statement stay for the next sweep.
+   */
+  async claimPendingAgencies(manager: EntityManager): Promise<string[]> {
+    const rows: Array<{ agency_code: string }> = await manager.query(
+      `WITH claimed AS (DELETE FROM alert_sweep_pending RETURNING agency_code)
+       SELECT DISTINCT agency_code FROM claimed ORDER BY agency_code`,
+    );
+    return rows.map((row) => row.agency_code);
+  }
+
+  /** A full sweep evaluates every agency: the pending ones it sees are done with. */
+  async clearPendingAgencies(manager: EntityManager): Promise<void> {
+    await manager.query('DELETE FROM alert_sweep_pending');
+  }
+
   async loadRules(manager: EntityManager): Promise<TargetRule[]> {
     const rows: Array<{
       id: string;

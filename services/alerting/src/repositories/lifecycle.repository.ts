@@ -108,9 +108,15 @@ export class LifecycleRepository {
   }
 
   /** Open alerts of a kind, locked until the transaction ends. */
-  async openAlertsOfKind(manager: EntityManager, kind: AlertKind): Promise<AlertRecord[]> {
+  /** Open alerts of a kind, of these agencies only when `agencyCodes` is given, locked for this transaction. */
+  async openAlertsOfKind(manager: EntityManager, kind: AlertKind, agencyCodes?: readonly string[]): Promise<AlertRecord[]> {
     return records(
-      await manager.query(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE status <> 'resolved' AND kind = $1 ORDER BY id FOR UPDATE`, [kind]),
+      await manager.query(
+        `SELECT ${ALERT_COLUMNS} FROM alerts WHERE status <> 'resolved' AND kind = $1
+           AND ($2::text[] IS NULL OR agency_code = ANY ($2::text[]))
+         ORDER BY id FOR UPDATE`,
+        [kind, agencyCodes ? [...agencyCodes] : null],
+      ),
     );
   }
 
