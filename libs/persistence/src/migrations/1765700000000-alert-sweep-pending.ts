@@ -7,8 +7,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * sees its batch's counts, and a sweep that rolls back leaves its rows for the next one: an incremental
  * sweep (see services/alerting/src/evaluation/sweep-mode.ts) evaluates exactly the agencies it must.
  *
- * Insert-only on the aggregator's side, without a unique key: a duplicate is harmless, while an
- * `ON CONFLICT` against a row a running sweep has deleted would make the aggregator wait for that sweep.
+ * The aggregator never waits for a sweep: it skips an agency that already has a pending row only while it
+ * holds that row (FOR KEY SHARE SKIP LOCKED), so a sweep deleting the row waits for the aggregator's commit
+ * (and then sees its counts), and a row a sweep is deleting is not counted on. Without a unique key: a
+ * duplicate is harmless, while `ON CONFLICT` against a row a running sweep has deleted would make the
+ * aggregator wait for that sweep. So the table holds about one row per agency at most, even when no
+ * alerting service runs.
  */
 export class AlertSweepPending1765700000000 implements MigrationInterface {
   name = 'AlertSweepPending1765700000000';
@@ -19,6 +23,7 @@ export class AlertSweepPending1765700000000 implements MigrationInterface {
         id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         agency_code text NOT NULL
       )`);
+    await queryRunner.query(`CREATE INDEX alert_sweep_pending_agency_idx ON alert_sweep_pending (agency_code)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -163,11 +163,22 @@ export class AggregationRepository {
   /**
    * Names the agencies of these changed buckets to the alert sweep (alert_sweep_pending, migration
    * AlertSweepPending1765700000000), in the batch's transaction: the next incremental sweep evaluates them.
+   * An agency already pending is skipped only while this transaction holds its row (FOR KEY SHARE): a sweep
+   * deleting that row then waits for this commit and sees these counts. A row a sweep is deleting is locked,
+   * so SKIP LOCKED passes it over and a new row is written instead: this never waits for a sweep.
    */
   async markForAlertSweep(manager: EntityManager, changed: ReadonlyArray<{ agencyCode: string }>): Promise<void> {
     if (changed.length === 0) return;
     const agencies = [...new Set(changed.map((bucket) => bucket.agencyCode))].sort();
-    await manager.query(`INSERT INTO alert_sweep_pending (agency_code) SELECT unnest($1::text[])`, [agencies]);
+    await manager.query(
+      `WITH held AS MATERIALIZED (
+         SELECT agency_code FROM alert_sweep_pending WHERE agency_code = ANY ($1::text[]) FOR KEY SHARE SKIP LOCKED
+       )
+       INSERT INTO alert_sweep_pending (agency_code)
+       SELECT wanted.agency_code FROM unnest($1::text[]) AS wanted(agency_code)
+       WHERE NOT EXISTS (SELECT 1 FROM held WHERE held.agency_code = wanted.agency_code)`,
+      [agencies],
+    );
   }
 
   /** Records that the counts of these days × agencies changed today (Vietnam): first and last such day. */
