@@ -107,8 +107,7 @@ export class LifecycleRepository {
     }));
   }
 
-  /** Open alerts of a kind, locked until the transaction ends. */
-  /** Open alerts of a kind, of these agencies only when `agencyCodes` is given, locked for this transaction. */
+  /** Open alerts of a kind (of these agencies only, when `agencyCodes` is given), locked until the transaction ends. */
   async openAlertsOfKind(manager: EntityManager, kind: AlertKind, agencyCodes?: readonly string[]): Promise<AlertRecord[]> {
     return records(
       await manager.query(
