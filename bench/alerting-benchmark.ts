@@ -44,6 +44,7 @@ export const SECTION_START = '<!-- alerting-benchmark:start -->';
 export const SECTION_END = '<!-- alerting-benchmark:end -->';
 const GOAL_P99_MS = 5_000;
 const GOAL_SWEEP_S = 10;
+const GOAL_SWEEP_RSS_MB = 500;
 
 
 export interface LatencyResult {
@@ -344,7 +345,7 @@ export function renderAlertingSection(result: AlertingBenchResult): string {
   if (sweep === null) lines.push('Skipped.', '');
   else if ('error' in sweep) lines.push(`**Failed:** ${sweep.error}`, '');
   else {
-    const steadyMax = Math.max(...sweep.steady.map((s) => s.seconds));
+    const drainedMax = Math.max(...sweep.drained.map((s) => s.seconds));
     lines.push(
       `A synthetic province of ${sweep.agencies.toLocaleString('en-US')} agencies × ${sweep.procedures.toLocaleString('en-US')} procedures ` +
         `(${sweep.pairs.toLocaleString('en-US')} pairs, ${sweep.bucketRows.toLocaleString('en-US')} daily bucket rows: every pair has dossiers today, 12 and 45 days ago; ` +
@@ -354,14 +355,15 @@ export function renderAlertingSection(result: AlertingBenchResult): string {
       '| sweep | seconds | alerts opened |',
       '|---|---:|---:|',
       `| first (opens the alerts) | ${sweep.first.seconds.toFixed(2)} | ${sweep.first.opened.toLocaleString('en-US')} |`,
-      ...sweep.steady.map((s, i) => `| steady state ${i + 1} (nothing changed) | ${s.seconds.toFixed(2)} | ${s.opened.toLocaleString('en-US')} |`),
+      ...sweep.steady.map((s, i) => `| next ${i + 1} (nothing changed; the first sweep's notices being sent) | ${s.seconds.toFixed(2)} | ${s.opened.toLocaleString('en-US')} |`),
+      ...sweep.drained.map((s, i) => `| steady state ${i + 1} (nothing changed, notices sent) | ${s.seconds.toFixed(2)} | ${s.opened.toLocaleString('en-US')} |`),
       '',
       `Open alerts afterwards: ${sweep.openAlerts.toLocaleString('en-US')}; outbox rows: ${sweep.outboxRows.toLocaleString('en-US')}. ` +
-        `Alerting process peak RSS: ${sweep.alertingPeakRssMb.toFixed(0)} MB.`,
+        `Alerting process peak RSS up to the outbox drained (the first sweep's): ${sweep.alertingPeakRssMb.toFixed(0)} MB; RSS sampled during the steady-state sweeps: at most ${sweep.drainedRssMb.toFixed(0)} MB.`,
       '',
       `The first sweep's notices (\`alert.opened\` to the alerts topic, OUTBOX_KAFKA_BATCH at its default): ${sweep.outboxDrain.sent.toLocaleString('en-US')} sent, ` +
         `${sweep.outboxDrain.seconds.toFixed(1)} s from the first to the last (\`sent_at\`), ${sweep.outboxDrain.pending.toLocaleString('en-US')} still pending after up to 10 minutes of waiting. ` +
-        `The steady-state sweeps above ran while they were being sent.`,
+        `The "next" sweeps ran while they were being sent (on the same two cores); the steady-state ones after.`,
       '',
     );
     const incremental = sweep.incremental;
@@ -380,7 +382,10 @@ export function renderAlertingSection(result: AlertingBenchResult): string {
       '',
     );
     goals.push(['full sweep (first)', `< ${GOAL_SWEEP_S} s`, `${sweep.first.seconds.toFixed(2)} s`, sweep.first.seconds < GOAL_SWEEP_S]);
-    goals.push(['full sweep (steady state)', `< ${GOAL_SWEEP_S} s`, `${steadyMax.toFixed(2)} s`, steadyMax < GOAL_SWEEP_S]);
+    goals.push(['full sweep (steady state)', `< ${GOAL_SWEEP_S} s`, `${drainedMax.toFixed(2)} s`, drainedMax < GOAL_SWEEP_S]);
+    // Both processes in steady state: the first after its first sweep (RSS sampled), the second from its start (peak).
+    const steadyRssMb = Math.max(sweep.drainedRssMb, incremental.alertingPeakRssMb);
+    goals.push(['alerting RSS in steady state (full and incremental sweeps)', `< ${GOAL_SWEEP_RSS_MB} MB`, `${steadyRssMb.toFixed(0)} MB`, steadyRssMb < GOAL_SWEEP_RSS_MB]);
     const incrementalMax = Math.max(...incremental.runs.map((r) => r.seconds));
     goals.push([
       `incremental sweep (up to ${Math.max(...incremental.runs.map((r) => r.changedAgencies))} agencies changed; not the goal's full sweep)`,
@@ -407,7 +412,7 @@ export function alertingGoalsMet(result: AlertingBenchResult): boolean {
   const latency = result.latency;
   const sweep = result.sweep;
   const latencyOk = latency === null || (!('error' in latency) && latency.failed === 0 && latency.p99Ms < GOAL_P99_MS);
-  const sweepOk = sweep === null || (!('error' in sweep) && sweep.first.seconds < GOAL_SWEEP_S && sweep.steady.every((s) => s.seconds < GOAL_SWEEP_S));
+  const sweepOk = sweep === null || (!('error' in sweep) && sweep.first.seconds < GOAL_SWEEP_S && sweep.drained.every((s) => s.seconds < GOAL_SWEEP_S));
   return latencyOk && sweepOk;
 }
 

@@ -28,7 +28,12 @@ export interface SweepResult {
   /** Whether a database kept by an earlier run was reused (BENCH_SWEEP_REUSE=1): seedSeconds is then that run's. */
   reusedDatabase: boolean;
   first: SweepRun;
+  /** Sweeps right after the first, while its notices are being sent. */
   steady: SweepRun[];
+  /** Sweeps after the outbox drained, nothing changed: the goal's steady state. */
+  drained: SweepRun[];
+  /** The alerting process's RSS sampled (every 100 ms) during the `drained` sweeps only. */
+  drainedRssMb: number;
   openAlerts: number;
   outboxRows: number;
   /** The first sweep's notices on Kafka: how many were sent, from the first to the last sent (database clock), and still pending after waiting. */
@@ -170,6 +175,20 @@ export async function sweepBenchmark(options: AlertingBenchOptions): Promise<Swe
     });
     options.log(`alerting sweep: ${outboxDrain.sent} notices sent in ${outboxDrain.seconds.toFixed(1)} s, ${outboxDrain.pending} pending`);
     const stats = sampler.finish('alerting');
+    // The steady state proper: the notices sent, nothing changed. RSS sampled over these sweeps alone
+    // (VmHWM would still be the first sweep's).
+    sampler.track('alerting-drained', alerting.pid);
+    const drained: SweepRun[] = [];
+    const base = await sweepHistogram(port);
+    previous = base;
+    for (let index = 0; index < 2; index += 1) {
+      await waitFor(async () => (await sweepHistogram(port)).count > base.count + index, 5 * 60_000, `drained sweep ${index + 1}`, () => alerting.hasExited);
+      const current = await sweepHistogram(port);
+      drained.push({ seconds: current.sum - previous.sum, opened: 0 });
+      options.log(`alerting sweep, outbox drained, ${index + 1}: ${(current.sum - previous.sum).toFixed(2)} s`);
+      previous = current;
+    }
+    const drainedRssMb = sampler.finish('alerting-drained').maxSampledRssKb / 1024;
     const counts = await withClient(databaseUrl, async (client) => {
       const open = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM alerts WHERE status <> 'resolved'`)).rows[0].n);
       const outbox = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM notification_outbox`)).rows[0].n);
@@ -193,6 +212,8 @@ export async function sweepBenchmark(options: AlertingBenchOptions): Promise<Swe
       reusedDatabase: reused !== null,
       first: runs[0],
       steady: runs.slice(1),
+      drained,
+      drainedRssMb,
       openAlerts: counts.open,
       outboxRows: counts.outbox,
       outboxDrain,

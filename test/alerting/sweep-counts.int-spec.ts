@@ -9,6 +9,8 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, fillRollUpsFromDays, migrate } from '@dvc/persistence';
 import type { DayWindow } from '@dvc/domain';
 import { SweepCountsRepository } from '../../services/alerting/src/repositories/sweep-counts.repository';
+import { pairMayChange } from '../../services/alerting/src/evaluation/pair-filter';
+import type { SweepPairFilter } from '../../services/alerting/src/evaluation/pair-filter';
 import { POSTGRES_URL } from '../support/infrastructure';
 
 const DATABASE = 'dvc_test_sweep_counts';
@@ -50,9 +52,11 @@ async function daySums(window: DayWindow): Promise<Map<string, number[]>> {
   return new Map(rows.map((row) => [`${row.agency_code}/${row.procedure_code ?? '*'}`, [row.r, row.ro, row.c, row.ct].map(Number)]));
 }
 
-async function sweepSums(windows: DayWindow[]): Promise<Array<Map<string, number[]>>> {
-  // decidableFrom 1: every pair with a dossier is returned.
-  const result = await dataSource.transaction((manager) => repository.loadSweepCounts(manager, windows, 1));
+/** A filter that keeps every pair with a dossier received or completed (every rate is below 1 + margin). */
+const EVERY_PAIR: SweepPairFilter = { minimumDossiers: 1, ceilings: { onlineRate: 1, onTimeRate: 1 }, zeroUptakeMinimum: 1 };
+
+async function sweepSums(windows: DayWindow[], filter: SweepPairFilter = EVERY_PAIR): Promise<Array<Map<string, number[]>>> {
+  const result = await dataSource.transaction((manager) => repository.loadSweepCounts(manager, windows, filter));
   return result.map(({ pairs, agencyTotals }) => {
     const sums = new Map<string, number[]>();
     for (const pair of pairs) sums.set(`${pair.agencyCode}/${pair.procedureCode}`, [pair.current.received, pair.current.receivedOnline, pair.current.completed, pair.current.completedOnTime]);
@@ -92,6 +96,34 @@ describe('the sweep reads whole months from the roll-ups', () => {
       expect(expected.size).toBe(AGENCIES.length * (PROCEDURES.length + 1));
       expect(fromSweep[index]).toEqual(expected);
     }
+  });
+
+  it('returns exactly the pairs that pairMayChange keeps, and every agency total', async () => {
+    const windows = Object.values(WINDOWS);
+    const filters: SweepPairFilter[] = [
+      { minimumDossiers: 20, ceilings: { onlineRate: 0.3, onTimeRate: null }, zeroUptakeMinimum: null },
+      { minimumDossiers: 5, ceilings: { onlineRate: null, onTimeRate: 0.24 }, zeroUptakeMinimum: null },
+      { minimumDossiers: 30, ceilings: { onlineRate: 0.25, onTimeRate: 0.2 }, zeroUptakeMinimum: 3 },
+      { minimumDossiers: 1, ceilings: { onlineRate: null, onTimeRate: null }, zeroUptakeMinimum: null },
+    ];
+    let kept = 0;
+    let dropped = 0;
+    for (const filter of filters) {
+      const fromSweep = await sweepSums(windows, filter);
+      for (const [index, window] of windows.entries()) {
+        const expected = new Map(
+          [...(await daySums(window))].filter(([key, [received, receivedOnline, completed, completedOnTime]]) =>
+            key.endsWith('/*') || pairMayChange({ received, receivedOnline, completed, completedOnTime }, filter),
+          ),
+        );
+        kept += expected.size - AGENCIES.length;
+        dropped += AGENCIES.length * (PROCEDURES.length + 1) - expected.size;
+        expect(fromSweep[index]).toEqual(expected);
+      }
+    }
+    // The filters above both keep and drop pairs of these rows (or the comparison would prove little).
+    expect(kept).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
   });
 
   it('reads the month rows for whole months and the day rows for the rest', async () => {

@@ -12,7 +12,9 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): [nu
   const denominator = 1 + z2 / trials;
   const centre = (p + z2 / (2 * trials)) / denominator;
   const halfWidth = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  return [Math.max(0, centre - halfWidth), Math.min(1, centre + halfWidth)];
+  // The exact interval always contains p (and is [0, …] at 0 of n, […, 1] at n of n); clamped to p because
+  // floating point can land a hair on the wrong side of it (115 of 115 gave an upper bound of 1 - 1e-16).
+  return [Math.max(0, Math.min(p, centre - halfWidth)), Math.min(1, Math.max(p, centre + halfWidth))];
 }
 
 /** A rate, or `null` when the denominator is 0 (never 0: "no dossiers" is not "none online"). */

@@ -70,6 +70,8 @@ export interface OpenAlert {
   metric: TargetMetric;
   severity: AlertSeverity;
   status: OpenStatus;
+  /** The row's version when read (PostgreSQL `xmin`): see WrittenEvaluations. */
+  version?: string;
 }
 
 export interface WindowData {

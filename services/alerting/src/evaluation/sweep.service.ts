@@ -15,6 +15,8 @@ import { LifecycleSteps, StepCounts } from './lifecycle-steps';
 import { explainedScopes, withPreviousCounts } from './previous-counts';
 import { namedTopProceduresFromBelow, planSweep, ProcedureInfo, SweepPlan, WindowData, ZERO_COUNTS } from './sweep-plan';
 import { chooseSweepMode, FullSweepRecord, SweepMode, sweepInputsDigest } from './sweep-mode';
+import { sweepPairFilter } from './pair-filter';
+import { WrittenEvaluations } from './written-evaluations';
 import type { EntityManager } from 'typeorm';
 
 export type SweepOutcome = 'completed' | 'not_leader' | 'locked' | 'failed';
@@ -56,10 +58,13 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private changeTimer: NodeJS.Timeout | null = null;
   private changeRunning: Promise<void> | null = null;
   private readonly debounceMs: number;
-  private readonly decidableFrom: number;
+  private readonly minimumDossiers: number;
+  private readonly zeroUptakeMinimum: number | null;
   private readonly fullIntervalMs: number;
   /** This process's last committed full sweep: what an incremental sweep is measured against (sweep-mode.ts). */
   private lastFullSweep: FullSweepRecord | null = null;
+  /** The evaluations this process knows the open alerts hold, so that unchanged ones are not sent again. */
+  private readonly written = new WrittenEvaluations();
 
   constructor(
     private readonly config: ConfigService<AlertingConfig, true>,
@@ -76,11 +81,8 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     this.intervalMs = config.get('ALERT_SWEEP_INTERVAL_MS', { infer: true });
     this.debounceMs = config.get('ALERT_CHANGE_DEBOUNCE_MS', { infer: true });
     this.fullIntervalMs = config.get('ALERT_FULL_SWEEP_INTERVAL_MS', { infer: true });
-    // Pairs with fewer dossiers than any detector needs (and no open alert) cannot be decided.
-    this.decidableFrom = Math.min(
-      config.get('ALERT_MIN_DOSSIERS', { infer: true }),
-      config.get('ALERT_ZERO_UPTAKE_ENABLED', { infer: true }) ? config.get('ALERT_ZERO_UPTAKE_MIN_DOSSIERS', { infer: true }) : Infinity,
-    );
+    this.minimumDossiers = config.get('ALERT_MIN_DOSSIERS', { infer: true });
+    this.zeroUptakeMinimum = config.get('ALERT_ZERO_UPTAKE_ENABLED', { infer: true }) ? config.get('ALERT_ZERO_UPTAKE_MIN_DOSSIERS', { infer: true }) : null;
   }
 
   onApplicationBootstrap(): void {
@@ -260,8 +262,9 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         const window = evaluationWindow(configured.spec, now);
         return { kind: configured.kind, window, previous: previousComparableWindow(configured.spec, window) };
       });
-      const digest = sweepInputsDigest({ windows: [...spans, this.zeroUptakeWindow(now)], rules, agencies: agencyInfo, procedures });
-      const mode: SweepMode = isSweep ? chooseSweepMode(this.lastFullSweep, digest, now.getTime(), this.fullIntervalMs) : { mode: 'incremental' };
+      // Only a periodic sweep chooses its mode (an evaluation after rate changes is a subset by definition).
+      const digest = isSweep ? sweepInputsDigest({ windows: [...spans, this.zeroUptakeWindow(now)], rules, agencies: agencyInfo, procedures }) : null;
+      const mode: SweepMode = digest ? chooseSweepMode(this.lastFullSweep, digest, now.getTime(), this.fullIntervalMs) : { mode: 'incremental' };
       // Before the buckets are read: a pending row this deletes was committed with its counts, which the
       // reads below (later statements, newer snapshots) see. Rows committed later wait for the next sweep.
       let subset: readonly string[] | undefined;
@@ -269,8 +272,10 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       else if (mode.mode === 'full') await this.repository.clearPendingAgencies(manager);
       else subset = await this.repository.claimPendingAgencies(manager);
       const openAlerts = await this.repository.loadOpenAlerts(manager, subset);
-      // Every window's pair counts and agency totals from one pass over the buckets.
-      const counts = await this.counts.loadSweepCounts(manager, spans.map((span) => span.window), this.decidableFrom, subset);
+      // Every window's pair counts and agency totals from one pass over the buckets; only the pairs that
+      // can change something (pair-filter.ts) come back.
+      const filter = sweepPairFilter(rules, this.minimumDossiers, this.zeroUptakeMinimum);
+      const counts = await this.counts.loadSweepCounts(manager, spans.map((span) => span.window), filter, subset);
       const windows: WindowData[] = spans.map((span, index) => ({
         kind: span.kind,
         window: span.window,
@@ -284,7 +289,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         procedures,
         windows,
         openAlerts,
-        policy: { minimumDossiers: this.config.get('ALERT_MIN_DOSSIERS', { infer: true }), resolveMargin: this.config.get('ALERT_RESOLVE_MARGIN', { infer: true }) },
+        policy: { minimumDossiers: this.minimumDossiers, resolveMargin: this.config.get('ALERT_RESOLVE_MARGIN', { infer: true }) },
         topProcedures: this.config.get('ALERT_TOP_PROCEDURES', { infer: true }),
       });
 
@@ -302,7 +307,9 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         plan.resolved.map((r) => ({ id: r.alert.id, from: r.alert.status, reason: r.reason, evaluation: r.evaluation })),
         ACTOR,
       );
-      await this.repository.updateEvaluations(manager, plan.stillOpen);
+      const readVersions = new Map(openAlerts.map((alert) => [alert.id, alert.version ?? '']));
+      const evaluationWrites = this.written.toWrite(plan.stillOpen, readVersions);
+      const changedVersions = await this.repository.updateEvaluations(manager, evaluationWrites);
 
       const opened = plan.opened.filter((_, index) => inserted.has(ids[index]));
       const openedIds = ids.filter((id) => inserted.has(id));
@@ -320,10 +327,16 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         ? await this.steps.run(manager, { now, agencies: agencyInfo, procedures, webhooks, pairsByWindow: new Map(windows.map((w) => [w.kind, w.pairs])), only: subset })
         : { opened: 0, resolved: 0, escalated: 0, reminded: 0, ...(await this.steps.announceAcknowledgements(manager, { now, agencies: agencyInfo, webhooks })) };
       enqueued += steps.enqueued;
-      return { plan, opened: opened.length, resolved: resolved.length, enqueued, steps, mode, digest, evaluatedAgencies: subset?.length };
+      // A row left alone by the update already held this evaluation, at the version read.
+      const knownNow = evaluationWrites.map((write) => ({ id: write.id, digest: write.digest, version: changedVersions.get(write.id) ?? readVersions.get(write.id)! }));
+      const openIds = subset === undefined ? new Set(openAlerts.map((alert) => alert.id)) : null;
+      return { plan, opened: opened.length, resolved: resolved.length, enqueued, steps, mode, digest, evaluatedAgencies: subset?.length, knownNow, openIds };
     });
     if (result === null) return { result: 'locked', mode: 'incremental' };
-    if (result.mode.mode === 'full') this.lastFullSweep = { digest: result.digest, atMs: now.getTime() };
+    // Committed: what the rows hold now. After a sweep over every agency, alerts no longer open are forgotten.
+    if (result.openIds) this.written.keepOnly(result.openIds);
+    for (const known of result.knownNow) this.written.remember(known.id, known.version, known.digest);
+    if (result.mode.mode === 'full' && result.digest) this.lastFullSweep = { digest: result.digest, atMs: now.getTime() };
     for (const action of ['fire', 'resolve', 'stay'] as const) {
       if (result.plan.decisions[action] > 0) this.metrics.evaluations.inc({ action }, result.plan.decisions[action]);
     }

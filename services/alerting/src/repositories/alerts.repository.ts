@@ -140,8 +140,9 @@ export class AlertsRepository {
       metric: TargetMetric;
       severity: AlertSeverity;
       status: OpenStatus;
+      version: string;
     }> = await manager.query(
-      `SELECT id, target_id, agency_code, procedure_code, window_kind, metric, severity, status
+      `SELECT id, target_id, agency_code, procedure_code, window_kind, metric, severity, status, xmin::text AS version
        FROM alerts WHERE status <> 'resolved' AND kind = 'belowTarget'
          AND ($1::text[] IS NULL OR agency_code = ANY ($1::text[]))
        ORDER BY id FOR UPDATE`,
@@ -156,6 +157,7 @@ export class AlertsRepository {
       metric: row.metric,
       severity: row.severity,
       status: row.status,
+      version: row.version,
     }));
   }
 
@@ -241,18 +243,24 @@ export class AlertsRepository {
    * (with `last_evaluated_at`): a sweep that finds the same numbers leaves the row alone, so
    * `last_evaluated_at` is when the current numbers were first computed.
    */
-  async updateEvaluations(manager: EntityManager, updates: Array<{ id: string; evaluation: Evaluation }>): Promise<void> {
-    if (updates.length > WRITE_CHUNK_ROWS) {
-      await inChunks(updates, (chunk) => this.updateEvaluations(manager, chunk));
-      return;
+  /**
+   * The latest numbers of alerts that stay open; a row already holding its evaluation is left alone. Returns
+   * the new row version (`xmin`) of each alert it changed (see WrittenEvaluations).
+   */
+  async updateEvaluations(manager: EntityManager, updates: ReadonlyArray<{ id: string; evaluation: Evaluation }>): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    for (let start = 0; start < updates.length; start += WRITE_CHUNK_ROWS) {
+      const chunk = updates.slice(start, start + WRITE_CHUNK_ROWS).map(({ id, evaluation }) => ({ id, evaluation }));
+      const rows: Array<{ id: string; version: string }> = await manager.query(
+        `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
+         WHERE a.id = r.id AND a.status <> 'resolved' AND a.last_evaluation IS DISTINCT FROM r.evaluation
+         RETURNING a.id, a.xmin::text AS version`,
+        [JSON.stringify(chunk)],
+      );
+      for (const row of rows) versions.set(row.id, row.version);
     }
-    if (updates.length === 0) return;
-    await manager.query(
-      `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
-       WHERE a.id = r.id AND a.status <> 'resolved' AND a.last_evaluation IS DISTINCT FROM r.evaluation`,
-      [JSON.stringify(updates)],
-    );
+    return versions;
   }
 
   async insertHistory(

@@ -4,6 +4,8 @@ import { splitWindowByMonths } from '@dvc/domain';
 import type { DayWindow, TargetMetric } from '@dvc/domain';
 import { ZERO_COUNTS } from '../evaluation/sweep-plan';
 import type { Counts, PairCounts } from '../evaluation/sweep-plan';
+import { sweepPairFilterSql } from '../evaluation/pair-filter';
+import type { SweepPairFilter } from '../evaluation/pair-filter';
 
 /** `work_mem` of the sweep's transaction, for its one aggregation over the buckets (a province: ~1.8M pairs). */
 const SWEEP_WORK_MEM = '256MB';
@@ -90,49 +92,48 @@ export class SweepCountsRepository {
    * of the windows' days are grouped once by agency × procedure, with one conditional sum per window and
    * count, and the agencies' totals are summed from those groups. Whole months inside a window are read
    * from `monthly_buckets`, its other days from `daily_buckets` (see `WindowRows`): the same sums, fewer rows.
-   * Per window: `pairs` the pairs that can be decided there (`decidableFrom` dossiers received or completed
-   * in the window, or an open alert); `agencyTotals` the agencies with dossiers in it. Only the windows
+   * Per window: `pairs` the pairs that can change something there (an open alert, or counts that pass
+   * `filter`: pair-filter.ts — most of a province's pairs can neither fire nor resolve); `agencyTotals` the
+   * agencies with dossiers in it (summed over all their pairs, filtered or not). Only the windows
    * themselves are summed: the previous windows' counts are needed for the explanations of the alerts
    * that open or resolve, and `loadPreviousCounts` reads them for just those.
    */
   async loadSweepCounts(
     manager: EntityManager,
     windows: readonly DayWindow[],
-    decidableFrom: number,
+    filter: SweepPairFilter,
     agencyCodes?: readonly string[],
   ): Promise<Array<{ pairs: PairCounts[]; agencyTotals: Map<string, { current: Counts; previous: Counts }> }>> {
     if (windows.length === 0) return [];
-    const params: unknown[] = [agencyCodes ? [...agencyCodes] : null, decidableFrom];
+    const params: unknown[] = [agencyCodes ? [...agencyCodes] : null];
     const source = new WindowRows(windows, params);
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
     const columns: string[] = [];
-    const decidable: string[] = [];
+    const mayChange: string[] = [];
     windows.forEach((window, k) => {
       const condition = source.condition(window);
-      columns.push(
-        `coalesce(sum(received)          FILTER (WHERE ${condition}), 0)::float8 AS c${k}_r`,
-        `coalesce(sum(received_online)   FILTER (WHERE ${condition}), 0)::float8 AS c${k}_ro`,
-        `coalesce(sum(completed)         FILTER (WHERE ${condition}), 0)::float8 AS c${k}_c`,
-        `coalesce(sum(completed_on_time) FILTER (WHERE ${condition}), 0)::float8 AS c${k}_ct`,
-      );
-      decidable.push(`g.c${k}_r >= $2 OR g.c${k}_c >= $2`);
+      const sum = (counter: string) => `coalesce(sum(${counter}) FILTER (WHERE ${condition}), 0)::float8`;
+      columns.push(`${sum('received')} AS c${k}_r`, `${sum('received_online')} AS c${k}_ro`, `${sum('completed')} AS c${k}_c`, `${sum('completed_on_time')} AS c${k}_ct`);
+      // Over the aggregates themselves (HAVING cannot name the output columns; PostgreSQL computes each once).
+      mayChange.push(sweepPairFilterSql({ received: sum('received'), receivedOnline: sum('received_online'), completed: sum('completed'), completedOnTime: sum('completed_on_time') }, filter, param));
     });
-    const sums = columns.map((column) => column.slice(column.lastIndexOf(' AS ') + 4)).map((name) => `sum(${name}) AS ${name}`);
-    // One (parallel) aggregation by pair; the agencies' totals are summed from its rows. The open pairs
-    // are a hashed subplan (an IN (subquery) that did not fit `work_mem` would rescan alerts per pair):
-    // hence `prepareSweepTransaction`'s work_mem.
+    // The open pairs: a hashed subplan, built once (an IN (subquery) that did not fit `work_mem` would rescan
+    // alerts per group: hence `prepareSweepTransaction`'s work_mem).
+    const open = `(agency_code, procedure_code) IN (SELECT agency_code, procedure_code FROM alerts WHERE status <> 'resolved' AND procedure_code IS NOT NULL)`;
+    // ONE hash aggregation with two grouping sets: the pairs, and the agencies' totals over all their pairs
+    // (procedure_code NULL). HAVING keeps every agency row and only the pairs that can change something. On the
+    // bench's province this took a third of the time of aggregating pairs into a materialised CTE, filtering
+    // it and summing agencies from it in a second pass (docs/performance.md).
     const rows: Array<Record<string, string | number | boolean | null>> = await manager.query(
-      `WITH pr AS MATERIALIZED (
-         SELECT agency_code, procedure_code, ${columns.join(',\n                ')}
-         FROM (${source.sql('$1')}) AS rows
-         GROUP BY agency_code, procedure_code
-       ), open_pairs AS MATERIALIZED (
-         SELECT DISTINCT agency_code, procedure_code FROM alerts WHERE status <> 'resolved' AND procedure_code IS NOT NULL
-       ), g AS (
-         SELECT pr.*, (agency_code, procedure_code) IN (SELECT agency_code, procedure_code FROM open_pairs) AS open FROM pr
-       )
-       SELECT * FROM g WHERE g.open OR ${decidable.join(' OR ')}
-       UNION ALL
-       SELECT agency_code, NULL, ${sums.join(', ')}, false FROM pr GROUP BY agency_code`,
+      `SELECT agency_code, procedure_code, ${columns.join(',\n              ')},
+              ${open} AS open,
+              ${mayChange.map((test, k) => `${test} AS m${k}`).join(',\n              ')}
+       FROM (${source.sql('$1')}) AS rows
+       GROUP BY GROUPING SETS ((agency_code, procedure_code), (agency_code))
+       HAVING GROUPING(procedure_code) = 1 OR ${open} OR ${mayChange.join(' OR ')}`,
       params,
     );
     const result = windows.map(() => ({ pairs: [] as PairCounts[], agencyTotals: new Map<string, { current: Counts; previous: Counts }>() }));
@@ -149,7 +150,7 @@ export class SweepCountsRepository {
         if (current.received <= 0 && current.completed <= 0) continue;
         if (row.procedure_code === null) {
           result[k].agencyTotals.set(agencyCode, { current, previous: { ...ZERO_COUNTS } });
-        } else if (row.open === true || current.received >= decidableFrom || current.completed >= decidableFrom) {
+        } else if (row.open === true || row[`m${k}`] === true) {
           result[k].pairs.push({ agencyCode, procedureCode: String(row.procedure_code), current, previous: { ...ZERO_COUNTS } });
         }
       }
