@@ -2,6 +2,8 @@ import { decideAlert, sampleForMetric, TARGET_METRICS } from '@dvc/domain';
 import type { TargetMetric, TargetRule } from '@dvc/domain';
 import { pairMayChange, sweepPairFilter, sweepPairFilterSql } from './pair-filter';
 import type { Counts } from './sweep-plan';
+// The project's seeded PRNG (mulberry32), pure: a failing case replays exactly.
+import { seededRandom } from '../../../../test/support/scenario';
 
 const rule = (id: string, metric: TargetMetric, threshold: number, enabled?: boolean): TargetRule => ({
   id,
@@ -11,18 +13,6 @@ const rule = (id: string, metric: TargetMetric, threshold: number, enabled?: boo
   severity: 'warning',
   ...(enabled === undefined ? {} : { enabled }),
 });
-
-/** A small deterministic generator (mulberry32), so a failure names its case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('sweepPairFilter', () => {
   it('takes the highest threshold of the enabled rules per metric', () => {
@@ -51,7 +41,7 @@ describe('pairMayChange', () => {
   });
 
   it('drops only pairs that no enabled rule could fire on and zero uptake could not open (30,000 seeded cases)', () => {
-    const next = random(20261207);
+    const next = seededRandom(20261207);
     const thresholds = [0, 0.05, 0.1, 1 / 3, 0.5, 0.9, 0.95, 1];
     let dropped = 0;
     for (let trial = 0; trial < 30_000; trial += 1) {

@@ -241,26 +241,22 @@ export class AlertsRepository {
   /**
    * The latest numbers of open alerts that stay open. Only alerts whose numbers changed are rewritten
    * (with `last_evaluated_at`): a sweep that finds the same numbers leaves the row alone, so
-   * `last_evaluated_at` is when the current numbers were first computed.
-   */
-  /**
-   * The latest numbers of alerts that stay open; a row already holding its evaluation is left alone. Returns
-   * the new row version (`xmin`) of each alert it changed (see WrittenEvaluations).
+   * `last_evaluated_at` is when the current numbers were first computed. Returns the new row version
+   * (`xmin`) of each alert it changed (see WrittenEvaluations).
    */
   async updateEvaluations(manager: EntityManager, updates: ReadonlyArray<{ id: string; evaluation: Evaluation }>): Promise<Map<string, string>> {
-    const versions = new Map<string, string>();
-    for (let start = 0; start < updates.length; start += WRITE_CHUNK_ROWS) {
-      const chunk = updates.slice(start, start + WRITE_CHUNK_ROWS).map(({ id, evaluation }) => ({ id, evaluation }));
-      const rows: Array<{ id: string; version: string }> = await manager.query(
-        `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
-         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
-         WHERE a.id = r.id AND a.status <> 'resolved' AND a.last_evaluation IS DISTINCT FROM r.evaluation
-         RETURNING a.id, a.xmin::text AS version`,
-        [JSON.stringify(chunk)],
-      );
-      for (const row of rows) versions.set(row.id, row.version);
+    if (updates.length > WRITE_CHUNK_ROWS) {
+      return new Map((await inChunks(updates, (chunk) => this.updateEvaluations(manager, chunk))).flatMap((versions) => [...versions]));
     }
-    return versions;
+    if (updates.length === 0) return new Map();
+    const rows: Array<{ id: string; version: string }> = await manager.query(
+      `UPDATE alerts a SET last_evaluated_at = now(), last_evaluation = r.evaluation
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, evaluation jsonb)
+       WHERE a.id = r.id AND a.status <> 'resolved' AND a.last_evaluation IS DISTINCT FROM r.evaluation
+       RETURNING a.id, a.xmin::text AS version`,
+      [JSON.stringify(updates.map(({ id, evaluation }) => ({ id, evaluation })))],
+    );
+    return new Map(rows.map((row) => [row.id, row.version]));
   }
 
   async insertHistory(
