@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { KAFKA_BROKERS, kafkaClient, kafkaSecured, kafkaSecurityEnvironment, REPO_ROOT, TEST_SECRETS_KEY } from './infrastructure';
@@ -152,21 +152,37 @@ export class ServiceProcess {
     this.child = null;
   }
 
+  /**
+   * Polls /health/ready. Time is the monotonic clock's: this machine's wall clock has been seen to jump
+   * minutes at once, which would end a Date.now() deadline without the service having had the time. A
+   * failure carries the last readiness answer and the end of the service's log, so a CI run says why.
+   */
   private async waitUntilReady(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     let exitCode: number | null | undefined;
+    let lastAnswer = 'nothing listening';
     void this.exited.then((code) => (exitCode = code));
-    while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`${this.service} exited with ${exitCode} during start-up; see ${this.logFile}`);
+    while (performance.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`${this.service} exited with ${exitCode} during start-up; see ${this.logFile}\n${this.logTail()}`);
       try {
-        const response = await fetch(`${this.url}/health/ready`);
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(5_000) });
         if (response.ok) return;
-      } catch {
-        // not listening yet
+        lastAnswer = `${response.status} ${(await response.text()).slice(0, 500)}`;
+      } catch (error) {
+        lastAnswer = error instanceof Error ? error.message : String(error);
       }
       await sleep(250);
     }
-    throw new Error(`${this.service} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
+    throw new Error(`${this.service} was not ready within ${timeoutMs} ms (last /health/ready: ${lastAnswer}); see ${this.logFile}\n${this.logTail()}`);
+  }
+
+  /** The last lines the service wrote (the log is appended to across restarts), each cut to 400 characters. */
+  private logTail(lines = 30): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).map((line) => line.slice(0, 400)).join('\n');
+    } catch {
+      return '(no log)';
+    }
   }
 }
 
@@ -174,9 +190,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** Polls `probe` until it returns a value other than `undefined`, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs; // monotonic, as in waitUntilReady
   let last: unknown;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     try {
       const value = await probe();
       if (value !== undefined) return value;
