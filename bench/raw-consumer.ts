@@ -3,7 +3,8 @@
  * (as the services are), doing nothing with the messages — or only `JSON.parse` of each value. It
  * loads the one Kafka client it measures and nothing else, so its RSS is that client's own. With
  * `"client":"platformatic"` the same read by `@platformatic/kafka` (a maintained pure-JavaScript client),
- * for the side-by-side of issue 10.
+ * with `"client":"librdkafka"` by `@confluentinc/kafka-javascript` (librdkafka; its KafkaJS-compatible API,
+ * loaded from `librdkafkaModule`: bench/librdkafka-client.sh builds it), for the side-by-side of issue 10.
  *
  *   node dist/bench/raw-consumer.js '{"brokers":["127.0.0.1:9092"],"topic":"t","groupId":"g","expected":1000,"parse":false}'
  *
@@ -11,6 +12,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { KafkaConfig } from 'kafkajs';
+import { librdkafkaConnection } from './support/librdkafka';
+import type { LibrdkafkaModule, RawKafkaClient } from './support/librdkafka';
 
 export interface RawConsumerOptions {
   brokers: string[];
@@ -29,7 +32,9 @@ export interface RawConsumerOptions {
    */
   securityModule?: string;
   /** The client measured (default kafkajs). */
-  client?: 'kafkajs' | 'platformatic';
+  client?: RawKafkaClient;
+  /** Where `@confluentinc/kafka-javascript` is installed (bench/librdkafka-client.sh prints it); for `librdkafka`. */
+  librdkafkaModule?: string;
 }
 
 export interface RawConsumerResult {
@@ -80,7 +85,8 @@ async function main(): Promise<void> {
   const tally = new Tally(options);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const stop = options.client === 'platformatic' ? await readWithPlatformatic(options, connection, tally) : await readWithKafkajs(options, connection, tally);
+  const read = { kafkajs: readWithKafkajs, platformatic: readWithPlatformatic, librdkafka: readWithLibrdkafka }[options.client ?? 'kafkajs'];
+  const stop = await read(options, connection, tally);
   const timer = setTimeout(() => {
     console.error(`raw consumer: only ${tally.messages} of ${options.expected} messages after ${options.timeoutMs ?? 600_000} ms`);
     process.exit(1);
@@ -139,6 +145,30 @@ async function readWithPlatformatic(options: RawConsumerOptions, connection: Pic
     await stream.close();
     await consumer.close(true);
   };
+}
+
+/**
+ * `@confluentinc/kafka-javascript`'s KafkaJS-compatible consumer (the API a port of the services would use),
+ * `eachBatch` with the same concurrency and bytes per partition, auto-commit. Its batches are capped at 32
+ * messages by default; no cap here, as kafkajs has none. TLS and SASL are librdkafka's own settings.
+ */
+async function readWithLibrdkafka(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+  if (!options.librdkafkaModule) throw new Error('librdkafkaModule is required for the librdkafka client (bench/librdkafka-client.sh)');
+  const { KafkaJS } = require(options.librdkafkaModule) as LibrdkafkaModule;
+  const kafka = new KafkaJS.Kafka({ ...librdkafkaConnection(connection), kafkaJS: { clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: KafkaJS.logLevel.WARN } });
+  const consumer = kafka.consumer({
+    'js.consumer.max.batch.size': -1,
+    kafkaJS: { groupId: options.groupId, fromBeginning: true, autoCommit: true, maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024 },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [options.topic] });
+  await consumer.run({
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
+    eachBatch: async ({ batch }: { batch: { messages: Array<{ value: Buffer | null }> } }) => {
+      for (const message of batch.messages) tally.handle(message.value);
+    },
+  });
+  return () => consumer.disconnect();
 }
 
 main().catch((error: unknown) => {

@@ -23,6 +23,9 @@
  *                     BENCH_API_CONNECTIONS (default 200), BENCH_API_DURATION_S per endpoint (default 10)
  *   BENCH_CPU_PROF_DIR  write V8 CPU profiles of the services there (`node --cpu-prof`); summarise them with
  *                     `node dist/bench/cpu-profile-summary.js <file>`
+ *   BENCH_KAFKA_CLIENTS_SKIP=1  skip the Kafka client comparison (bench/kafka-client-benchmark.ts: kafkajs,
+ *                     @platformatic/kafka and librdkafka producing and consuming the same file; alone:
+ *                     `node dist/bench/kafka-client-benchmark.js`)
  *   BENCH_ALERTING_SKIP=1  skip the alerting benchmark run at the end (bench/alerting-benchmark.ts,
  *                     its own settings there; `node dist/bench/alerting-benchmark.js` runs it alone)
  * Service settings (AGGREGATOR_*, INGEST_*, DATABASE_POOL_SIZE, …) pass through to the services.
@@ -37,6 +40,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { migrate, MONTHLY_AGENCY_BUCKETS_FROM_DAYS_SQL, MONTHLY_BUCKETS_FROM_DAYS_SQL, MONTHLY_INDICATOR_BUCKETS_FROM_DAYS_SQL } from '@dvc/persistence';
+import { renderKafkaClientSection, runKafkaClientBenchmark, writeKafkaClientSection } from './kafka-client-benchmark';
 import { alertingOptionsFromEnvironment, renderAlertingSection, runAlertingBenchmark, writeAlertingSection } from './alerting-benchmark';
 import type { RawConsumerOptions, RawConsumerResult } from './raw-consumer';
 import { freePort, liveChildren, runNode, ServiceProcess, sleep } from './support/children';
@@ -461,6 +465,29 @@ async function main(): Promise<number> {
       writeMarkedSection(config.reportFile, SCALE_SECTION_START, SCALE_SECTION_END, renderScaleOutSection(scaleOut));
       if (!('error' in scaleOut) && scaleOut.checks.some((check) => !check.ok)) failedScaleOut = true;
       log(`wrote the scale-out section of ${config.reportFile}`);
+    }
+    // The Kafka clients side by side on the same file and broker (issue 10, item 3): its own section.
+    if (env.BENCH_KAFKA_CLIENTS_SKIP !== '1') {
+      const clients = await runKafkaClientBenchmark({
+        buildRoot: BUILD_ROOT,
+        repoRoot: REPO_ROOT,
+        brokers: config.brokers,
+        file,
+        events,
+        kafka,
+        security: kafkaSecurity,
+        sampler,
+        childLog,
+        childLogPath: join(workDir, 'children.log'),
+        brokerPid,
+        runId,
+        timeoutMs: config.timeoutMs,
+        rounds: positiveInt('BENCH_KAFKA_CLIENT_ROUNDS', 2),
+        keep: config.keep,
+        log: (line) => log(`kafka clients: ${line}`),
+      }).catch((error: unknown) => ({ error: String(error) }));
+      writeKafkaClientSection(config.reportFile, renderKafkaClientSection(clients, 'npm run bench'));
+      log(`wrote the Kafka client section of ${config.reportFile}`);
     }
     // The alerting benchmark (event → e-mail latency, full sweep): its own section of the report.
     if (env.BENCH_ALERTING_SKIP !== '1') {
