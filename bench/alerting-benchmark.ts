@@ -22,7 +22,7 @@
  * and other ALERT_* / OUTBOX_* settings pass through to the alerting service.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,7 @@ import { decideAlert } from '@dvc/domain';
 import { migrate } from '@dvc/persistence';
 import { freePort, ServiceProcess, sleep } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
+import { findRepoRoot } from './support/repo-root';
 import { ProcessSampler } from './support/proc-stats';
 import { writeMarkedSection } from './support/report';
 import { AlertingBenchOptions, createTopics, deleteTopics, dropDatabase, recreateDatabase, sweepCount, today, waitFor, withClient } from './support/alerting-support';
@@ -426,15 +427,6 @@ function quantile(sorted: number[], q: number): number {
 }
 
 
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'services'))) {
-    const parent = resolve(dir, '..');
-    if (parent === dir) throw new Error(`no repository root above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -21,15 +21,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, WriteStream } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RawConsumerOptions, RawConsumerResult } from './raw-consumer';
-import type { RawKafkaClient } from './support/librdkafka';
+import type { RawKafkaClient } from './support/kafka-clients';
 import type { RawProducerOptions, RawProducerResult } from './raw-producer';
 import { runNode } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
+import { findRepoRoot } from './support/repo-root';
 import { findKafkaBrokerPid, ProcessSampler, readCpuSeconds } from './support/proc-stats';
 import { mb, rate, writeMarkedSection } from './support/report';
 
@@ -117,51 +118,53 @@ export async function runKafkaClientBenchmark(options: KafkaClientBenchOptions):
       ...('module' in librdkafka ? { librdkafkaModule: librdkafka.module } : {}),
     };
     const unavailable = (client: RawKafkaClient) => (client === 'librdkafka' && 'error' in librdkafka ? librdkafka.error : null);
-
     // Two rounds, the second in the reverse order: a client measured first meets a colder broker and page cache,
     // and this machine's speed varies from minute to minute; each round's row is reported.
+    const orderOf = (round: number) => (round % 2 === 1 ? CLIENTS : [...CLIENTS].reverse());
+    /** Measures one step, or records why it could not run (librdkafka not built). */
+    const record = async (client: RawKafkaClient, round: number, stepName: ClientStep['step'], measureStep: () => Promise<ClientStep>) => {
+      const reason = unavailable(client);
+      if (reason) {
+        steps.push({ client, round, step: stepName, error: reason });
+        return;
+      }
+      const step = await measureStep();
+      steps.push(step);
+      log(`  ${Math.round(rate(options.events, step.seconds ?? 0))} events/s`);
+    };
+
     for (let round = 1; round <= options.rounds; round += 1) {
-      const order = round % 2 === 1 ? CLIENTS : [...CLIENTS].reverse();
-      for (const client of order) {
-        const reason = unavailable(client);
-        if (reason) {
-          steps.push({ client, round, step: 'produce', error: reason });
-          continue;
-        }
-        // Each round produces to a topic of its own: the consumers then read round 1's topic of kafkajs.
-        const topic = topicOf(client, round);
-        log(`round ${round}, produce: ${CLIENT_NAMES[client]} → ${topic}`);
-        const producer: RawProducerOptions = { ...common, topic, file: options.file, client };
-        const { result, step } = await measure<RawProducerResult>(options, `produce-${client}-${round}`, 'raw-producer.js', producer, client, 'produce', round);
-        const written = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-        if (result.messages !== options.events || written !== options.events) {
-          throw new Error(`${client} sent ${result.messages} and the topic holds ${written} messages; the file has ${options.events}`);
-        }
-        bytes = result.bytes;
-        steps.push(step);
-        log(`  ${Math.round(rate(result.messages, step.seconds ?? 0))} events/s`);
+      for (const client of orderOf(round)) {
+        await record(client, round, 'produce', async () => {
+          // Each round produces to a topic of its own: the consumers then read round 1's topic of kafkajs.
+          const topic = topicOf(client, round);
+          log(`round ${round}, produce: ${CLIENT_NAMES[client]} → ${topic}`);
+          const producer: RawProducerOptions = { ...common, topic, file: options.file, client };
+          const { result, step } = await measure<RawProducerResult>(options, `produce-${client}-${round}`, 'raw-producer.js', producer, client, 'produce', round);
+          const written = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+          if (result.messages !== options.events || written !== options.events) {
+            throw new Error(`${client} sent ${result.messages} and the topic holds ${written} messages; the file has ${options.events}`);
+          }
+          bytes = result.bytes;
+          return step;
+        });
       }
     }
 
     for (let round = 1; round <= options.rounds; round += 1) {
-      const order = round % 2 === 1 ? CLIENTS : [...CLIENTS].reverse();
       for (const parse of [false, true]) {
-        for (const client of order) {
-          const stepName = parse ? 'consume + JSON.parse' : 'consume';
-          const reason = unavailable(client);
-          if (reason) {
-            steps.push({ client, round, step: stepName, error: reason });
-            continue;
-          }
-          const topic = topicOf('kafkajs', 1);
-          log(`round ${round}, ${stepName}: ${CLIENT_NAMES[client]} ← ${topic}`);
-          const consumer: RawConsumerOptions = { ...common, topic, groupId: groupOf(client, parse, round), expected: options.events, parse, timeoutMs: options.timeoutMs, client };
-          const { result, step } = await measure<RawConsumerResult>(options, `${parse ? 'parse' : 'count'}-${client}-${round}`, 'raw-consumer.js', consumer, client, stepName, round);
-          if (result.messages !== options.events || (parse && result.parsed !== options.events)) {
-            throw new Error(`${client} read ${result.messages} messages (${result.parsed} parsed); expected ${options.events}`);
-          }
-          steps.push(step);
-          log(`  ${Math.round(rate(result.messages, step.seconds ?? 0))} events/s`);
+        const stepName = parse ? 'consume + JSON.parse' : 'consume';
+        for (const client of orderOf(round)) {
+          await record(client, round, stepName, async () => {
+            const topic = topicOf('kafkajs', 1);
+            log(`round ${round}, ${stepName}: ${CLIENT_NAMES[client]} ← ${topic}`);
+            const consumer: RawConsumerOptions = { ...common, topic, groupId: groupOf(client, parse, round), expected: options.events, parse, timeoutMs: options.timeoutMs, client };
+            const { result, step } = await measure<RawConsumerResult>(options, `${parse ? 'parse' : 'count'}-${client}-${round}`, 'raw-consumer.js', consumer, client, stepName, round);
+            if (result.messages !== options.events || (parse && result.parsed !== options.events)) {
+              throw new Error(`${client} read ${result.messages} messages (${result.parsed} parsed); expected ${options.events}`);
+            }
+            return step;
+          });
         }
       }
     }
@@ -269,11 +272,7 @@ export function writeKafkaClientSection(file: string, section: string): void {
 
 async function main(): Promise<void> {
   const buildRoot = resolve(__dirname, '..');
-  let repoRoot = buildRoot;
-  while (!existsSync(join(repoRoot, 'deploy', 'kafka', 'kafka.sh'))) {
-    if (dirname(repoRoot) === repoRoot) throw new Error(`no repository root above ${buildRoot}`);
-    repoRoot = dirname(repoRoot);
-  }
+  const repoRoot = findRepoRoot(buildRoot);
   const env = process.env;
   const log = (line: string) => console.log(`[kafka-clients] ${line}`);
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());

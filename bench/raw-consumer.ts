@@ -11,9 +11,8 @@
  * Prints one JSON line (RawConsumerResult) on stdout and exits 0, or exits 1 on timeout or error.
  */
 import { performance } from 'node:perf_hooks';
-import type { KafkaConfig } from 'kafkajs';
-import { librdkafkaConnection } from './support/librdkafka';
-import type { LibrdkafkaModule, RawKafkaClient } from './support/librdkafka';
+import { connectionFromEnvironment, librdkafkaConnection, platformaticConnection } from './support/kafka-clients';
+import type { KafkaConnection, LibrdkafkaModule, RawKafkaClient } from './support/kafka-clients';
 
 export interface RawConsumerOptions {
   brokers: string[];
@@ -80,8 +79,7 @@ class Tally {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as RawConsumerOptions;
-  const security = options.securityModule ? (require(options.securityModule) as typeof import('../deploy/kafka/security.cjs')) : undefined;
-  const connection = (security?.kafkaConnectionOptions(process.env) ?? {}) as Pick<KafkaConfig, 'ssl' | 'sasl'>;
+  const connection = connectionFromEnvironment(options.securityModule);
   const tally = new Tally(options);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -108,7 +106,7 @@ async function main(): Promise<void> {
 }
 
 /** kafkajs with `eachBatch`, auto-resolve and auto-commit, as ingest's consumer is configured. */
-async function readWithKafkajs(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+async function readWithKafkajs(options: RawConsumerOptions, connection: KafkaConnection, tally: Tally): Promise<() => Promise<void>> {
   const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
   const kafka = new Kafka({ clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: logLevel.WARN, ...connection });
   const consumer = kafka.consumer({ groupId: options.groupId, maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024 });
@@ -124,15 +122,13 @@ async function readWithKafkajs(options: RawConsumerOptions, connection: Pick<Kaf
 }
 
 /** @platformatic/kafka's message stream from the earliest offset, auto-commit, the same bytes per partition. */
-async function readWithPlatformatic(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+async function readWithPlatformatic(options: RawConsumerOptions, connection: KafkaConnection, tally: Tally): Promise<() => Promise<void>> {
   const { Consumer, MessagesStreamModes } = require('@platformatic/kafka') as typeof import('@platformatic/kafka');
-  const sasl = connection.sasl as { mechanism: string; username: string; password: string } | undefined;
   const consumer = new Consumer({
     clientId: 'dvc-bench-raw',
     groupId: options.groupId,
     bootstrapBrokers: options.brokers,
-    ...(connection.ssl && typeof connection.ssl === 'object' ? { tls: connection.ssl } : {}),
-    ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512', username: sasl.username, password: sasl.password } } : {}),
+    ...platformaticConnection(connection),
   });
   const stream = await consumer.consume({
     topics: [options.topic],
@@ -152,7 +148,7 @@ async function readWithPlatformatic(options: RawConsumerOptions, connection: Pic
  * `eachBatch` with the same concurrency and bytes per partition, auto-commit. Its batches are capped at 32
  * messages by default; no cap here, as kafkajs has none. TLS and SASL are librdkafka's own settings.
  */
-async function readWithLibrdkafka(options: RawConsumerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>, tally: Tally): Promise<() => Promise<void>> {
+async function readWithLibrdkafka(options: RawConsumerOptions, connection: KafkaConnection, tally: Tally): Promise<() => Promise<void>> {
   if (!options.librdkafkaModule) throw new Error('librdkafkaModule is required for the librdkafka client (bench/librdkafka-client.sh)');
   const { KafkaJS } = require(options.librdkafkaModule) as LibrdkafkaModule;
   const kafka = new KafkaJS.Kafka({ ...librdkafkaConnection(connection), kafkaJS: { clientId: 'dvc-bench-raw', brokers: options.brokers, logLevel: KafkaJS.logLevel.WARN } });

@@ -10,11 +10,10 @@
  * Prints one JSON line (RawProducerResult) on stdout and exits 0, or exits 1 on error.
  */
 import { performance } from 'node:perf_hooks';
-import type { KafkaConfig } from 'kafkajs';
 import { MEDIA_TYPES } from '../libs/contracts/src/media-type';
 import { readNdjsonLines, subjectKey } from '../services/simulator/src/commands/ndjson-lines';
-import { librdkafkaConnection } from './support/librdkafka';
-import type { LibrdkafkaModule, RawKafkaClient } from './support/librdkafka';
+import { connectionFromEnvironment, librdkafkaConnection, platformaticConnection } from './support/kafka-clients';
+import type { KafkaConnection, LibrdkafkaModule, RawKafkaClient } from './support/kafka-clients';
 
 export interface RawProducerOptions {
   brokers: string[];
@@ -50,8 +49,7 @@ const STRUCTURED_CONTENT_TYPE = Buffer.from(MEDIA_TYPES.cloudEvent);
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as RawProducerOptions;
-  const security = options.securityModule ? (require(options.securityModule) as typeof import('../deploy/kafka/security.cjs')) : undefined;
-  const connection = (security?.kafkaConnectionOptions(process.env) ?? {}) as Pick<KafkaConfig, 'ssl' | 'sasl'>;
+  const connection = connectionFromEnvironment(options.securityModule);
   const connect = { kafkajs: withKafkajs, platformatic: withPlatformatic, librdkafka: withLibrdkafka }[options.client];
   const { send, close } = await connect(options, connection);
   const batchSize = options.batch ?? 1_000;
@@ -81,7 +79,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-async function withKafkajs(options: RawProducerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>): Promise<{ send: SendBatch; close: () => Promise<void> }> {
+async function withKafkajs(options: RawProducerOptions, connection: KafkaConnection): Promise<{ send: SendBatch; close: () => Promise<void> }> {
   const { Kafka, logLevel, Partitioners } = require('kafkajs') as typeof import('kafkajs');
   const kafka = new Kafka({ clientId: 'dvc-bench-raw-producer', brokers: options.brokers, logLevel: logLevel.WARN, ...connection });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
@@ -97,16 +95,14 @@ async function withKafkajs(options: RawProducerOptions, connection: Pick<KafkaCo
   };
 }
 
-async function withPlatformatic(options: RawProducerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>): Promise<{ send: SendBatch; close: () => Promise<void> }> {
+async function withPlatformatic(options: RawProducerOptions, connection: KafkaConnection): Promise<{ send: SendBatch; close: () => Promise<void> }> {
   const { Producer } = require('@platformatic/kafka') as typeof import('@platformatic/kafka');
-  const sasl = connection.sasl as { mechanism: string; username: string; password: string } | undefined;
   const producer = new Producer({
     clientId: 'dvc-bench-raw-producer',
     bootstrapBrokers: options.brokers,
     idempotent: true,
     acks: -1,
-    ...(connection.ssl && typeof connection.ssl === 'object' ? { tls: connection.ssl } : {}),
-    ...(sasl ? { sasl: { mechanism: sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512', username: sasl.username, password: sasl.password } } : {}),
+    ...platformaticConnection(connection),
   });
   const headers = new Map([[Buffer.from(CONTENT_TYPE_HEADER), STRUCTURED_CONTENT_TYPE]]);
   return {
@@ -118,7 +114,7 @@ async function withPlatformatic(options: RawProducerOptions, connection: Pick<Ka
 }
 
 /** librdkafka batches and encodes on its own threads; the murmur2 partitioner is kafkajs' and Java's. */
-async function withLibrdkafka(options: RawProducerOptions, connection: Pick<KafkaConfig, 'ssl' | 'sasl'>): Promise<{ send: SendBatch; close: () => Promise<void> }> {
+async function withLibrdkafka(options: RawProducerOptions, connection: KafkaConnection): Promise<{ send: SendBatch; close: () => Promise<void> }> {
   if (!options.librdkafkaModule) throw new Error('librdkafkaModule is required for the librdkafka client (bench/librdkafka-client.sh)');
   const { KafkaJS } = require(options.librdkafkaModule) as LibrdkafkaModule;
   const kafka = new KafkaJS.Kafka({ ...librdkafkaConnection(connection), kafkaJS: { clientId: 'dvc-bench-raw-producer', brokers: options.brokers, logLevel: KafkaJS.logLevel.WARN } });

@@ -34,7 +34,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, WriteStream } from 'node:fs';
 import { cpus, homedir, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -45,6 +45,7 @@ import { alertingOptionsFromEnvironment, renderAlertingSection, runAlertingBench
 import type { RawConsumerOptions, RawConsumerResult } from './raw-consumer';
 import { freePort, liveChildren, runNode, ServiceProcess, sleep } from './support/children';
 import { BenchKafkaSecurity } from './support/kafka-security';
+import { findRepoRoot } from './support/repo-root';
 import { COUNTERS, Counts, ExpectedCounts, expectedCountsOf, zeroCounts } from './support/expected-counts';
 import {
   busySecondsBetween,
@@ -1172,13 +1173,6 @@ function simulatorMain(): string {
 
 function serviceMain(name: 'ingest' | 'aggregator'): string {
   return join(BUILD_ROOT, 'services', name, 'src', 'main.js');
-}
-
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'deploy', 'kafka', 'kafka.sh')) && existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no repository root (with deploy/kafka/kafka.sh) above ${start}`);
-  }
 }
 
 function positiveInt(name: string, fallback: number, min = 1): number {
