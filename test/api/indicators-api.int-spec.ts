@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { Client } from 'pg';
-import { periodContaining, projectOnlineRate, vietnamToday, workingDaysBetween } from '@dvc/domain';
+import { isWorkingDay, periodContaining, projectOnlineRate, VIETNAM_OFFICE_HOURS, vietnamToday, workingDaysBetween } from '@dvc/domain';
 import { startApiOnFreshDatabase, stopApi } from './support/api-test-app';
 import { FULL, insertIndicatorFixtures, KHANH_HOA, OFFLINE, PARTIAL, PEER } from './support/indicator-fixtures';
 import { PROVINCE } from './support/rates-fixtures';
@@ -13,6 +13,13 @@ import request from 'supertest';
 
 const DATABASE = 'dvc_monitor_indicators_test';
 const DATABASE_URL = `${process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432'}/${DATABASE}`;
+
+// The look ahead counts working days in the configured calendar: today is made a public holiday (or, on a weekend, a
+// Saturday worked in exchange), so every horizon's elapsed working days differ from plain Monday to Friday.
+const TODAY_AT_START = vietnamToday();
+const CALENDAR = isWorkingDay(TODAY_AT_START)
+  ? { ...VIETNAM_OFFICE_HOURS, holidays: [TODAY_AT_START], extraWorkingDays: [] }
+  : { ...VIETNAM_OFFICE_HOURS, holidays: [], extraWorkingDays: [TODAY_AT_START] };
 
 
 /**
@@ -25,6 +32,8 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
   let db: Client;
 
   beforeAll(async () => {
+    process.env.INDICATOR_HOLIDAYS = CALENDAR.holidays.join(',');
+    process.env.INDICATOR_EXTRA_WORKING_DAYS = CALENDAR.extraWorkingDays.join(',');
     app = await startApiOnFreshDatabase(DATABASE);
     token = (await signIn('operator')).token;
     db = new Client({ connectionString: DATABASE_URL });
@@ -33,6 +42,8 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
   });
 
   afterAll(async () => {
+    delete process.env.INDICATOR_HOLIDAYS;
+    delete process.env.INDICATOR_EXTRA_WORKING_DAYS;
     await db?.end();
     await stopApi(app, DATABASE);
   });
@@ -54,6 +65,15 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
     expect(item.indicators.proceduresOnline).toMatchObject({ value: 0.6667, numerator: 2, denominator: 3 });
     expect(item.indicators.onlineServicesUsed).toMatchObject({ value: 0.5, numerator: 1, denominator: 2 });
     expect(item.indicators.fullOnline).toMatchObject({ value: 0.51, numerator: 51, denominator: 100 });
+    // Decision 766 points: 20 × 1 for 2.1 and 6 × 0.25 for part A of online payment, of the 26 events can give.
+    expect(item.score).toMatchObject({ formulaVersion: 'qd766-score-v1', maxPoints: 100, computableMaxPoints: 26, points: 21.5, earnedOf: 26 });
+    const parts = item.score.groups.flatMap((group: { parts: Array<{ part: string; points: number | null }> }) => group.parts);
+    expect(Object.fromEntries(parts.map((part: { part: string; points: number | null }) => [part.part, part.points]))).toMatchObject({
+      onTimeResolution: 20,
+      onlinePaymentDossiers: 1.5,
+      onlineServices: null,
+      transparency: null,
+    });
   });
 
   it('counts dossiers in progress at the end of each period, overdue once their due day has come', async () => {
@@ -135,7 +155,7 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
     expect((await get('/v1/rankings', { period: '2020-03', parent: DISTRICT_ROOT })).status).toBe(404);
   });
 
-  it('looks ahead for the running month, quarter and year against the effective target', async () => {
+  it('looks ahead for the running month, quarter and year against the effective target, in working days of the configured calendar', async () => {
     const today = vietnamToday();
     const response = await get('/v1/forecasts', { agency: KHANH_HOA });
     expect(response.status).toBe(200);
@@ -146,11 +166,19 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
     const expected = projectOnlineRate({
       received: 40,
       receivedOnline: 8,
-      workingDaysElapsed: workingDaysBetween(period.firstDay, today),
-      workingDaysRemaining: workingDaysBetween(tomorrow, period.lastDay),
+      workingDaysElapsed: workingDaysBetween(period.firstDay, today, CALENDAR),
+      workingDaysRemaining: workingDaysBetween(tomorrow, period.lastDay, CALENDAR),
       target: 0.5,
     });
     expect(month).toMatchObject({ received: 40, receivedOnline: 8, ...expected });
+    // The configured day off (or worked weekend day) counts in every horizon: one working day fewer (or more) than
+    // plain Monday to Friday. (Were the year to turn between setup and here, only the calendar check would remain.)
+    const shift = CALENDAR.holidays.length > 0 ? -1 : 1;
+    const year = response.body.horizons.find((horizon: { periodKind: string }) => horizon.periodKind === 'year');
+    for (const horizon of response.body.horizons as Array<{ firstDay: string; workingDaysElapsed: number }>) {
+      expect(horizon.workingDaysElapsed).toBe(workingDaysBetween(horizon.firstDay, today, CALENDAR));
+    }
+    if (TODAY_AT_START >= year.firstDay) expect(year.workingDaysElapsed).toBe(workingDaysBetween(year.firstDay, today) + shift);
     expect(response.body.horizons.map((horizon: { periodKind: string }) => horizon.periodKind)).toEqual(['month', 'quarter', 'year']);
   });
 
@@ -171,6 +199,9 @@ describe('indicators, rankings, forecasts and reports (real PostgreSQL)', () => 
     expect(khanhHoa[1]).toBe('Chính thức (final) — đã điều chỉnh sau khi chốt (revised after final)');
     expect(rows.at(-1)![3]).toBe('Tổng cộng (total): UBND tỉnh Hưng Yên');
     expect(rows.at(-1)!.slice(5, 7).map(Number)).toEqual([51 + 6, 183 + 10]);
+    expect(rows[0].slice(-3)).toEqual(['Điểm Bộ chỉ số 766 tính được (computed points)', 'Trên tối đa (out of)', 'Phiên bản công thức (formula versions)']);
+    expect(khanhHoa.slice(-3, -1).map(Number)).toEqual([fromApi.score.points, fromApi.score.earnedOf]);
+    expect(khanhHoa.at(-1)).toMatch(/ qd766-score-v1$/);
 
     const xlsx = await get('/v1/reports/indicators.xlsx', query).buffer(true).parse((response, done) => {
       const chunks: Buffer[] = [];

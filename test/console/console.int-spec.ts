@@ -101,6 +101,12 @@ describe('the administrators’ console in a real browser', () => {
       expect(await row('onTimeResolution').locator('.value').innerText()).toBe('100,0%');
       expect(await row('onTimeResolution').locator('.fraction').innerText()).toBe('183 / 183');
       expect(await row('averageResolutionDays').locator('.value').innerText()).toBe('3,0 ngày');
+      // Decision 766 points: 20 of 20 for 2.1, 6 × 25% = 1,5 of 6 for online payment part A; the rest says why not.
+      const scorePart = (part: string) => page.locator(`table.score tr[data-score-part="${part}"]`);
+      expect(await scorePart('onTimeResolution').locator('.points').innerText()).toBe('20 / 20');
+      expect(await scorePart('onlinePaymentDossiers').locator('.points').innerText()).toBe('1,5 / 6');
+      expect(await scorePart('transparency').innerText()).toContain('Không tính được');
+      expect(await text(page, 'p.score-total')).toContain('Điểm tính được: 21,5 / 26');
       // The procedures pulling the rate down: the partly online and the in-person one, most offline dossiers first.
       expect(await page.locator('table.procedures tbody tr').first().innerText()).toContain('Sửa đổi giấy phép bưu chính');
       // The look ahead: the running month, quarter and year.
@@ -301,6 +307,8 @@ describe('the administrators’ console in a real browser', () => {
       expect(await report.locator('tr[data-indicator="onlineSubmission"] .fraction').innerText()).toBe('51 / 183');
       expect(await report.locator('tr[data-indicator="onlineSubmission"] .value').innerText()).toBe('27,9%');
       expect(await report.locator('h1').innerText()).toBe('BÁO CÁO CHỈ SỐ DỊCH VỤ CÔNG TRỰC TUYẾN');
+      const score = (await operatorApi.get('/v1/indicators').query({ period: '2019', agency: KHANH_HOA, subtree: 'true' })).body.items[0].score;
+      expect(await report.locator('p.score-line').innerText()).toContain(`Điểm Bộ chỉ số 766 tính được: ${String(score.points).replace('.', ',')} / ${score.earnedOf}`);
       await report.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
     } finally {
       await context.close();

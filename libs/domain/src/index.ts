@@ -19,3 +19,4 @@ export * from './peer-ranking';
 export * from './online-rate-projection';
 export * from './indicator-ledger';
 export * from './roll-ups';
+export * from './score-points';

@@ -1,23 +1,7 @@
-import { comparable, computeIndicators, IndicatorCounts, periodFinality } from './indicators';
+import { comparable, computeIndicators, NO_INDICATOR_COUNTS, periodFinality } from './indicators';
 import { parsePeriodLabel } from './periods';
 
-const NONE: IndicatorCounts = {
-  received: 0,
-  receivedOnline: 0,
-  receivedOfFullOnlineProcedures: 0,
-  receivedOnlineOfFullOnlineProcedures: 0,
-  completed: 0,
-  completedOnTime: 0,
-  inProgressWithinDeadline: 0,
-  inProgressOverdue: 0,
-  resolved: 0,
-  resolutionSecondsTotal: 0,
-  receivedOfFeeProcedures: 0,
-  paidOnline: 0,
-  procedures: 0,
-  proceduresOfferedOnline: 0,
-  onlineProceduresWithOnlineDossiers: 0,
-};
+const NONE = NO_INDICATOR_COUNTS;
 
 describe('national indicators', () => {
   it("gives seed 004's Khánh Hòa figures: 183 received, 51 online, 179 resolved, none late", () => {

@@ -61,6 +61,25 @@ export interface IndicatorCounts {
   onlineProceduresWithOnlineDossiers: number;
 }
 
+/** Counts of nothing: an agency or period without a single dossier. */
+export const NO_INDICATOR_COUNTS: Readonly<IndicatorCounts> = Object.freeze({
+  received: 0,
+  receivedOnline: 0,
+  receivedOfFullOnlineProcedures: 0,
+  receivedOnlineOfFullOnlineProcedures: 0,
+  completed: 0,
+  completedOnTime: 0,
+  inProgressWithinDeadline: 0,
+  inProgressOverdue: 0,
+  resolved: 0,
+  resolutionSecondsTotal: 0,
+  receivedOfFeeProcedures: 0,
+  paidOnline: 0,
+  procedures: 0,
+  proceduresOfferedOnline: 0,
+  onlineProceduresWithOnlineDossiers: 0,
+});
+
 export interface IndicatorFigure {
   indicator: IndicatorName;
   code: string;

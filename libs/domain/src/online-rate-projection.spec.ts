@@ -63,6 +63,16 @@ describe('working days', () => {
 });
 
 describe('the month-end look ahead of a month-to-date alert', () => {
+  it('counts the working days of the calendar it is given: holidays off, swapped Saturdays on', () => {
+    // The same 1–7 December 2026 with Friday 4 December off and Saturday 12 December worked: 4 working days so far
+    // (12.5 dossiers a day), 19 left (18 weekdays and Saturday 12): 237.5 → 238 more by the month end.
+    const calendar = { weekdays: [1, 2, 3, 4, 5], windows: [{ start: '07:30', end: '17:00' }], holidays: ['2026-12-04'], extraWorkingDays: ['2026-12-12'] };
+    const lookAhead = monthEndLookAhead({ firstDay: '2026-12-01', lastDay: '2026-12-07' }, 50, 10, 0.5, calendar);
+    expect(lookAhead).toMatchObject({ workingDaysElapsed: 4, workingDaysRemaining: 19, expectedRemaining: 238, presentOnlinePerWorkingDay: 2.5 });
+    // 0.5 × 288 = 144 online needed, 134 more over 19 days.
+    expect(lookAhead.neededOnlinePerWorkingDay).toBe(7.05);
+  });
+
   it('projects 1–7 December 2026 (5 working days, 18 left) to the month end', () => {
     // 50 dossiers, 10 online: 10 a working day, so 180 more by 31 December; 0.5 × 230 = 115 online are needed,
     // 105 more, 5.83 a working day against the present 2. The share so far, 0.2, has the Wilson interval

@@ -1,6 +1,6 @@
 import { addDays, daysInMonth, formatDay } from './vietnam-time';
 import { round4, wilsonInterval } from './wilson';
-import { workingDaysBetween } from './working-hours';
+import { VIETNAM_OFFICE_HOURS, workingDaysBetween, type WorkingSchedule } from './working-hours';
 
 /**
  * A look ahead for a running period (month, quarter, year): where the online submission rate ends if dossiers keep
@@ -88,8 +88,9 @@ export interface PeriodProjection extends OnlineRateProjection {
 
 /**
  * Where the online rate of a running period (`firstDay`…`lastDay`, holding `today`) ends at the present pace, from
- * the dossiers received so far. Working days are Vietnam's office days (weekends and public holidays excluded). The
- * API's forecasts (month, quarter, year) and the alert sweep's month-end look ahead both come from here.
+ * the dossiers received so far. Working days are those of `schedule`: Monday to Friday, less the public holidays and
+ * plus the swapped Saturdays it lists (the services' INDICATOR_/ALERT_HOLIDAYS). The API's forecasts (month,
+ * quarter, year) and the alert sweep's month-end look ahead both come from here.
  */
 export function projectPeriodOnlineRate(
   period: { firstDay: string; lastDay: string },
@@ -97,11 +98,12 @@ export function projectPeriodOnlineRate(
   received: number,
   receivedOnline: number,
   target: number | null,
+  schedule: WorkingSchedule = VIETNAM_OFFICE_HOURS,
 ): PeriodProjection {
   const [year, month, day] = today.split('-').map(Number);
-  const workingDaysElapsed = workingDaysBetween(period.firstDay, today);
+  const workingDaysElapsed = workingDaysBetween(period.firstDay, today, schedule);
   // workingDaysBetween counts 0 when the first day is after the last: nothing is left on the period's last day.
-  const workingDaysRemaining = workingDaysBetween(formatDay(addDays({ year, month, day }, 1)), period.lastDay);
+  const workingDaysRemaining = workingDaysBetween(formatDay(addDays({ year, month, day }, 1)), period.lastDay, schedule);
   return { workingDaysElapsed, workingDaysRemaining, ...projectOnlineRate({ received, receivedOnline, workingDaysElapsed, workingDaysRemaining, target }) };
 }
 
@@ -116,11 +118,17 @@ export interface MonthEndLookAhead extends PeriodProjection {
  * the alert sweep's month-to-date window does), `received`/`receivedOnline` are its dossiers, `target` the alert's
  * threshold.
  */
-export function monthEndLookAhead(window: { firstDay: string; lastDay: string }, received: number, receivedOnline: number, target: number | null): MonthEndLookAhead {
+export function monthEndLookAhead(
+  window: { firstDay: string; lastDay: string },
+  received: number,
+  receivedOnline: number,
+  target: number | null,
+  schedule: WorkingSchedule = VIETNAM_OFFICE_HOURS,
+): MonthEndLookAhead {
   if (!/^\d{4}-\d{2}-01$/.test(window.firstDay) || window.lastDay.slice(0, 7) !== window.firstDay.slice(0, 7) || window.lastDay < window.firstDay) {
     throw new RangeError(`${window.firstDay}…${window.lastDay} is not a month-to-date window`);
   }
   const [year, month] = window.firstDay.split('-').map(Number);
   const monthEnd = formatDay({ year, month, day: daysInMonth(year, month) });
-  return { month: window.firstDay.slice(0, 7), ...projectPeriodOnlineRate({ firstDay: window.firstDay, lastDay: monthEnd }, window.lastDay, received, receivedOnline, target) };
+  return { month: window.firstDay.slice(0, 7), ...projectPeriodOnlineRate({ firstDay: window.firstDay, lastDay: monthEnd }, window.lastDay, received, receivedOnline, target, schedule) };
 }

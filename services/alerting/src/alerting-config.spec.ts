@@ -25,6 +25,15 @@ describe('alerting configuration', () => {
     ).toThrow(/4 problems[\s\S]*ALERT_SWEEP_INTERVAL_MS[\s\S]*ALERT_WINDOWS[\s\S]*ALERT_LEADER_LOCK_ENABLED[\s\S]*SMTP_URL|4 problems/);
   });
 
+  it('takes a calendar of public holidays and swapped Saturdays, and refuses a day that does not exist', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: key, ALERT_HOLIDAYS: '2026-02-16, 2026-02-17', ALERT_EXTRA_WORKING_DAYS: '2026-01-10' });
+    expect(config.ALERT_HOLIDAYS).toEqual(['2026-02-16', '2026-02-17']);
+    expect(config.ALERT_EXTRA_WORKING_DAYS).toEqual(['2026-01-10']);
+    expect(() => validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: key, ALERT_HOLIDAYS: '2026-02-30' })).toThrow(/ALERT_HOLIDAYS[\s\S]*"2026-02-30" is not a day/);
+    expect(() => validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: key, ALERT_EXTRA_WORKING_DAYS: '10/01/2026' })).toThrow(/ALERT_EXTRA_WORKING_DAYS/);
+  });
+
   it('will not start without a key to open webhook secrets with, nor with a short one, nor with two sources of it', () => {
     expect(() => validateEnvironment(alertingEnvironment)({})).toThrow(/SECRETS_ENCRYPTION_KEY \(or SECRETS_ENCRYPTION_KEY_FILE\) is required/);
     expect(() => validateEnvironment(alertingEnvironment)({ SECRETS_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(

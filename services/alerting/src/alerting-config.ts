@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseCidrList } from '@dvc/domain';
-import { checkKafkaSecurity, checkSecrets, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
+import { checkKafkaSecurity, checkSecrets, civilDayList, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
 import { DEFAULT_TOPICS } from '@dvc/contracts';
 import { parseWorkingWindows, type EvaluationWindowSpec, type WorkingSchedule } from '@dvc/domain';
 
@@ -58,11 +58,6 @@ const workingWindows = z.string().transform((value, context) => {
     return z.NEVER;
   }
 });
-
-const dayList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
-  .refine((days) => days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), 'must be a comma list of YYYY-MM-DD days');
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
@@ -144,8 +139,8 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
   /** Working time (Asia/Ho_Chi_Minh): ISO weekdays, windows `HH:MM-HH:MM`, days off, extra working days. */
   ALERT_WORKING_DAYS: weekdayList.default([1, 2, 3, 4, 5]),
   ALERT_WORKING_WINDOWS: workingWindows.default(parseWorkingWindows('07:30-11:30,13:30-17:00')),
-  ALERT_HOLIDAYS: dayList.default([]),
-  ALERT_EXTRA_WORKING_DAYS: dayList.default([]),
+  ALERT_HOLIDAYS: civilDayList.default([]),
+  ALERT_EXTRA_WORKING_DAYS: civilDayList.default([]),
   /** Who hears about operator alerts (silent sources), comma-separated. */
   ALERT_OPERATOR_EMAILS: emailList.default([]),
   /** Zero uptake: procedures offered online at an agency with dossiers in the window but none online. */
@@ -155,6 +150,16 @@ export const alertingEnvironment = commonEnvironment.extend(httpEnvironment(3004
 }).superRefine(checkKafkaSecurity).superRefine(checkSecrets);
 
 export type AlertingConfig = z.infer<typeof alertingEnvironment>;
+
+/** The working schedule of the service's configuration: silence is counted in it, and the look ahead's working days. */
+export function configuredWorkingSchedule(config: { get<K extends keyof AlertingConfig>(key: K, options: { infer: true }): AlertingConfig[K] }): WorkingSchedule {
+  return workingSchedule({
+    ALERT_WORKING_DAYS: config.get('ALERT_WORKING_DAYS', { infer: true }),
+    ALERT_WORKING_WINDOWS: config.get('ALERT_WORKING_WINDOWS', { infer: true }),
+    ALERT_HOLIDAYS: config.get('ALERT_HOLIDAYS', { infer: true }),
+    ALERT_EXTRA_WORKING_DAYS: config.get('ALERT_EXTRA_WORKING_DAYS', { infer: true }),
+  });
+}
 
 /** The working schedule silence is counted in. */
 export function workingSchedule(config: Pick<AlertingConfig, 'ALERT_WORKING_DAYS' | 'ALERT_WORKING_WINDOWS' | 'ALERT_HOLIDAYS' | 'ALERT_EXTRA_WORKING_DAYS'>): WorkingSchedule {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import { evaluationWindow, previousComparableWindow, WorkingSchedule } from '@dvc/domain';
-import { AlertingConfig, workingSchedule } from '../alerting-config';
+import { AlertingConfig, configuredWorkingSchedule } from '../alerting-config';
 import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs, WebhookEndpoint } from '../notifications/notices';
 import type { NoticeEvent } from '../notifications/operator-templates';
 import { AlertsRepository, OutboxInsert } from '../repositories/alerts.repository';
@@ -50,12 +50,7 @@ export class LifecycleSteps {
     private readonly repository: LifecycleRepository,
     private readonly counts: SweepCountsRepository,
   ) {
-    this.schedule = workingSchedule({
-      ALERT_WORKING_DAYS: config.get('ALERT_WORKING_DAYS', { infer: true }),
-      ALERT_WORKING_WINDOWS: config.get('ALERT_WORKING_WINDOWS', { infer: true }),
-      ALERT_HOLIDAYS: config.get('ALERT_HOLIDAYS', { infer: true }),
-      ALERT_EXTRA_WORKING_DAYS: config.get('ALERT_EXTRA_WORKING_DAYS', { infer: true }),
-    });
+    this.schedule = configuredWorkingSchedule(config);
   }
 
   async run(manager: EntityManager, context: SweepContext): Promise<StepCounts> {

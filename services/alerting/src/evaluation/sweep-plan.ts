@@ -22,6 +22,7 @@ import {
   rateTrend,
   memoizedEffectiveTargets,
   sampleForMetric,
+  type WorkingSchedule,
 } from '@dvc/domain';
 
 /**
@@ -96,6 +97,8 @@ export interface SweepInput {
   openAlerts: readonly OpenAlert[];
   policy: AlertPolicy;
   topProcedures: number;
+  /** The working days of the month-end look ahead (ALERT_WORKING_DAYS, ALERT_HOLIDAYS, ALERT_EXTRA_WORKING_DAYS). */
+  workingDays?: WorkingSchedule;
 }
 
 export interface Evaluation extends AlertEvidence {
@@ -324,7 +327,7 @@ function explain(subject: Subject, data: WindowData, metric: TargetMetric, effec
     topProcedures:
       subject.procedure === null ? namedTopProcedures(subject.procedures, metric, effective.rule.threshold, input.topProcedures, input.procedures) : [],
     ...(data.kind === 'monthToDate' && metric === 'onlineRate'
-      ? { lookAhead: monthEndLookAhead(data.window, current.trials, current.successes, effective.rule.threshold) }
+      ? { lookAhead: monthEndLookAhead(data.window, current.trials, current.successes, effective.rule.threshold, input.workingDays) }
       : {}),
   };
 }

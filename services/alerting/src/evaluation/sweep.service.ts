@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DayWindow, evaluationWindow, previousComparableWindow } from '@dvc/domain';
-import { AlertingConfig, ConfiguredWindow } from '../alerting-config';
+import { DayWindow, evaluationWindow, previousComparableWindow, type WorkingSchedule } from '@dvc/domain';
+import { AlertingConfig, ConfiguredWindow, configuredWorkingSchedule } from '../alerting-config';
 import { LeaderLock } from '../leader/leader-lock.service';
 import { AlertingMetrics } from '../metrics/alerting.metrics';
 import { OutboxDispatcher } from '../notifications/outbox-dispatcher.service';
@@ -59,6 +59,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private changeRunning: Promise<void> | null = null;
   private readonly debounceMs: number;
   private readonly minimumDossiers: number;
+  private readonly workingDays: WorkingSchedule;
   private readonly zeroUptakeMinimum: number | null;
   private readonly fullIntervalMs: number;
   /** This process's last committed full sweep: what an incremental sweep is measured against (sweep-mode.ts). */
@@ -82,6 +83,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     this.debounceMs = config.get('ALERT_CHANGE_DEBOUNCE_MS', { infer: true });
     this.fullIntervalMs = config.get('ALERT_FULL_SWEEP_INTERVAL_MS', { infer: true });
     this.minimumDossiers = config.get('ALERT_MIN_DOSSIERS', { infer: true });
+    this.workingDays = configuredWorkingSchedule(config);
     this.zeroUptakeMinimum = config.get('ALERT_ZERO_UPTAKE_ENABLED', { infer: true }) ? config.get('ALERT_ZERO_UPTAKE_MIN_DOSSIERS', { infer: true }) : null;
   }
 
@@ -291,6 +293,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         openAlerts,
         policy: { minimumDossiers: this.minimumDossiers, resolveMargin: this.config.get('ALERT_RESOLVE_MARGIN', { infer: true }) },
         topProcedures: this.config.get('ALERT_TOP_PROCEDURES', { infer: true }),
+        workingDays: this.workingDays,
       });
 
       await this.completeRankings(manager, plan, windows, procedures);

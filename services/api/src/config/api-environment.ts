@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { docsAccessEnvironment, oidcEnvironment } from '@dvc/auth';
-import { checkSecrets, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
+import { checkSecrets, civilDayList, commonEnvironment, httpEnvironment, secretsEnvironment } from '@dvc/config';
 import { parseCidrList } from '@dvc/domain';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -55,6 +55,13 @@ export const apiEnvironment = commonEnvironment.extend({
    * day after, the period is final and any later change to it is flagged as a revision.
    */
   INDICATOR_GRACE_DAYS: z.coerce.number().int().min(0).max(366).default(10),
+  /**
+   * The look ahead's working days are Monday to Friday less these public holidays (Tết, Giỗ Tổ, 30/4, 1/5, 2/9 and
+   * the days the government moves each year), plus these Saturdays worked in exchange: comma lists of YYYY-MM-DD,
+   * the same calendar as the alerting service's ALERT_HOLIDAYS / ALERT_EXTRA_WORKING_DAYS.
+   */
+  INDICATOR_HOLIDAYS: civilDayList.default([]),
+  INDICATOR_EXTRA_WORKING_DAYS: civilDayList.default([]),
   ADOPTION_METRICS_REFRESH_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /**
    * How long an answer of the heavy read endpoints (rates, indicators, rankings, forecasts) is shared by identical

@@ -74,7 +74,7 @@ export class IndicatorsController {
     description:
       'Where the online submission rate ends if dossiers keep arriving at the present pace per working day (with a 95% ' +
       'interval), and how many online dossiers per working day the rest of the period needs to reach the effective ' +
-      'onlineRate target (warning, else critical). Working days are Monday to Friday (public holidays are not subtracted).',
+      'onlineRate target (warning, else critical). Working days are Monday to Friday, less the public holidays of INDICATOR_HOLIDAYS and plus the Saturdays of INDICATOR_EXTRA_WORKING_DAYS.',
   })
   @ApiQuery({ name: 'agency', required: true, type: String, description: 'Mã cơ quan (in your scope; 404 otherwise)' })
   @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: with all its descendants' })

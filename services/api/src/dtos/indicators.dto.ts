@@ -57,6 +57,35 @@ export class IndicatorSetDto {
   @ApiProperty({ type: IndicatorFigureDto, description: 'Tỷ lệ dịch vụ trực tuyến có phát sinh hồ sơ' }) onlineServicesUsed!: IndicatorFigureDto;
 }
 
+export class ScorePartDto {
+  @ApiProperty({ example: 'onTimeResolution' }) part!: string;
+  @ApiProperty({ example: 'Tỷ lệ hồ sơ xử lý đúng hạn (2.1)' }) nameVi!: string;
+  @ApiProperty({ example: 'On-time resolution (2.1)' }) nameEn!: string;
+  @ApiProperty({ example: 20 }) maxPoints!: number;
+  @ApiProperty({ type: String, nullable: true, enum: INDICATOR_NAMES, description: 'The indicator the points come from, when computed' }) indicator!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Points (2 places); null when not computable or without a denominator', example: 20 }) points!: number | null;
+  @ApiProperty({ description: 'Whether events can give these points at all' }) computable!: boolean;
+  @ApiProperty({ description: 'How the points are computed, or why they cannot be', example: '20 × tỷ lệ 2.1' }) basisVi!: string;
+  @ApiProperty({ example: '20 × the 2.1 rate' }) basisEn!: string;
+}
+
+export class ScoreGroupDto {
+  @ApiProperty({ enum: ['transparency', 'progress', 'onlineServiceAndPayment', 'digitisation', 'satisfaction'] }) group!: string;
+  @ApiProperty({ example: 'Tiến độ giải quyết' }) nameVi!: string;
+  @ApiProperty({ example: 'Progress of resolution' }) nameEn!: string;
+  @ApiProperty({ example: 20 }) maxPoints!: number;
+  @ApiProperty({ type: [ScorePartDto] }) parts!: ScorePartDto[];
+}
+
+export class ScoreCardDto {
+  @ApiProperty({ example: 'qd766-score-v1', description: 'Points of different versions are never compared' }) formulaVersion!: string;
+  @ApiProperty({ example: 100 }) maxPoints!: number;
+  @ApiProperty({ example: 26, description: 'The points events can give at all: 2.1 (20) and part A of online payment (6)' }) computableMaxPoints!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Points earned in the computable parts that have a denominator; null if none has', example: 20 }) points!: number | null;
+  @ApiProperty({ example: 20, description: 'The most those parts give' }) earnedOf!: number;
+  @ApiProperty({ type: [ScoreGroupDto], description: 'The five groups of Decision 766, each part computed or the reason it cannot be' }) groups!: ScoreGroupDto[];
+}
+
 export class IndicatorsItemDto {
   @ApiProperty({ type: String, nullable: true, description: 'The agency (grouped by agency, or the agency asked for)' }) agencyCode!: string | null;
   @ApiProperty({ type: String, nullable: true }) agencyName!: string | null;
@@ -65,6 +94,7 @@ export class IndicatorsItemDto {
   @ApiProperty({ type: String, nullable: true, description: 'Grouped by sector' }) sector!: string | null;
   @ApiProperty({ type: IndicatorCountsDto }) counts!: IndicatorCountsDto;
   @ApiProperty({ type: IndicatorSetDto }) indicators!: IndicatorSetDto;
+  @ApiProperty({ type: ScoreCardDto, description: 'Điểm Bộ chỉ số 766: the points that can be computed from events, and why the rest cannot' }) score!: ScoreCardDto;
 }
 
 export class PeriodStatusDto {
@@ -119,7 +149,7 @@ export class ForecastHorizonDto {
   @ApiProperty() lastDay!: string;
   @ApiProperty() received!: number;
   @ApiProperty() receivedOnline!: number;
-  @ApiProperty({ description: 'Working days (Mon–Fri, the schedule of libs/domain) elapsed, today included' }) workingDaysElapsed!: number;
+  @ApiProperty({ description: 'Working days elapsed, today included: Mon–Fri less INDICATOR_HOLIDAYS, plus INDICATOR_EXTRA_WORKING_DAYS' }) workingDaysElapsed!: number;
   @ApiProperty() workingDaysRemaining!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'Where the online rate ends at the present pace' }) projectedRate!: number | null;
   @ApiProperty({ type: [Number], nullable: true }) projectedRateCi95!: [number, number] | null;

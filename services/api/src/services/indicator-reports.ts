@@ -1,12 +1,13 @@
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
-import { IndicatorName, INDICATORS } from '@dvc/domain';
+import { IndicatorName, INDICATORS, SCORE_FORMULA_VERSION } from '@dvc/domain';
 import type { IndicatorsAnswer } from './indicators.service';
 
 /**
  * The indicator table of a period and subtree as a report: one row per agency (then the subtree's total), headings
  * in Vietnamese with the English in brackets, each indicator as value, numerator and denominator, and the period's
- * status. CSV is UTF-8 with a byte-order mark so that Excel shows the diacritics; ratios are decimals (0.2787).
+ * status, then the scoreboard points that can be computed (score-points.ts: of 2.1 and 3.6 part A) and the most they
+ * could have been. CSV is UTF-8 with a byte-order mark so that Excel shows the diacritics; ratios are decimals (0.2787).
  */
 
 const REPORTED: IndicatorName[] = ['onlineSubmission', 'fullOnline', 'onTimeResolution', 'averageResolutionDays', 'onlinePayment', 'proceduresOnline', 'onlineServicesUsed'];
@@ -19,7 +20,7 @@ export function reportHeadings(): string[] {
     const { code, nameVi, unit } = INDICATORS[name];
     headings.push(`${code} ${nameVi}${unit === 'days' ? ' (ngày)' : ''}`, `${code} Tử số (numerator)`, `${code} Mẫu số (denominator)`);
   }
-  headings.push('Phiên bản công thức (formula versions)');
+  headings.push('Điểm Bộ chỉ số 766 tính được (computed points)', 'Trên tối đa (out of)', 'Phiên bản công thức (formula versions)');
   return headings;
 }
 
@@ -30,14 +31,14 @@ export interface ReportTable {
 
 export function reportTable(byAgency: IndicatorsAnswer, total: IndicatorsAnswer, totalLabel: string): ReportTable {
   const status = STATUS_VI[byAgency.status] + (byAgency.revisedAfterFinal ? ' — đã điều chỉnh sau khi chốt (revised after final)' : '');
-  const versions = REPORTED.map((name) => byAgency.formulaVersions[name]).join(' ');
+  const versions = [...REPORTED.map((name) => byAgency.formulaVersions[name]), SCORE_FORMULA_VERSION].join(' ');
   const rowOf = (code: string, name: string, item: IndicatorsAnswer['items'][number] | undefined) => {
     const cells: Array<string | number | null> = [byAgency.period, status, code, name];
     for (const indicator of REPORTED) {
       const figure = item?.indicators[indicator];
       cells.push(figure?.value ?? null, figure?.numerator ?? 0, figure?.denominator ?? 0);
     }
-    cells.push(versions);
+    cells.push(item?.score.points ?? null, item?.score.earnedOf ?? 0, versions);
     return cells;
   };
   const rows = byAgency.items.map((item) => rowOf(item.agencyCode ?? '', item.agencyName ?? '', item));

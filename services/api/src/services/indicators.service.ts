@@ -13,7 +13,11 @@ import {
   previousPeriod,
   projectPeriodOnlineRate,
   rankPeers,
+  ScoreCard,
+  scoreCard,
   vietnamToday,
+  VIETNAM_OFFICE_HOURS,
+  type WorkingSchedule,
 } from '@dvc/domain';
 import type { Principal } from '@dvc/auth';
 import type { ApiEnvironment } from '../config/api-environment';
@@ -29,6 +33,8 @@ export interface IndicatorsItem {
   sector: string | null;
   counts: IndicatorCountsRow['counts'];
   indicators: Record<IndicatorName, IndicatorFigure>;
+  /** The scoreboard points the figures give, where they can be computed (libs/domain/src/score-points.ts). */
+  score: ScoreCard;
 }
 
 export interface PeriodStatusView extends PeriodFinality {
@@ -51,6 +57,11 @@ const FORMULA_VERSIONS = Object.fromEntries(Object.entries(INDICATORS).map(([nam
   string
 >;
 
+function figuresAndScore(counts: IndicatorCountsRow['counts']): Pick<IndicatorsItem, 'indicators' | 'score'> {
+  const indicators = computeIndicators(counts);
+  return { indicators, score: scoreCard(indicators) };
+}
+
 /**
  * The national indicators, the peers' ranking and the look ahead, for the caller's scope. The counts come from
  * IndicatorsRepository (one place to move onto roll-ups); the formulas are libs/domain's.
@@ -58,6 +69,8 @@ const FORMULA_VERSIONS = Object.fromEntries(Object.entries(INDICATORS).map(([nam
 @Injectable()
 export class IndicatorsService {
   private readonly graceDays: number;
+  /** The look ahead's working days: Monday to Friday, less INDICATOR_HOLIDAYS, plus INDICATOR_EXTRA_WORKING_DAYS. */
+  private readonly workingDays: WorkingSchedule;
 
   constructor(
     private readonly repository: IndicatorsRepository,
@@ -65,6 +78,11 @@ export class IndicatorsService {
     config: ConfigService<ApiEnvironment, true>,
   ) {
     this.graceDays = config.get('INDICATOR_GRACE_DAYS', { infer: true });
+    this.workingDays = {
+      ...VIETNAM_OFFICE_HOURS,
+      holidays: config.get('INDICATOR_HOLIDAYS', { infer: true }),
+      extraWorkingDays: config.get('INDICATOR_EXTRA_WORKING_DAYS', { infer: true }),
+    };
   }
 
   async indicators(query: IndicatorsQuery, principal: Principal, today = vietnamToday()): Promise<IndicatorsAnswer> {
@@ -87,7 +105,7 @@ export class IndicatorsService {
       procedureName: query.groupBy === 'procedure' ? (names.procedures.get(row.procedureCode) ?? null) : null,
       sector: query.groupBy === 'sector' ? row.sector : null,
       counts: row.counts,
-      indicators: computeIndicators(row.counts),
+      ...figuresAndScore(row.counts),
     }));
     return { ...status, formulaVersions: FORMULA_VERSIONS, items };
   }
@@ -176,7 +194,7 @@ export class IndicatorsService {
           lastDay: period.lastDay,
           received,
           receivedOnline,
-          ...projectPeriodOnlineRate(period, today, received, receivedOnline, target?.threshold ?? null),
+          ...projectPeriodOnlineRate(period, today, received, receivedOnline, target?.threshold ?? null, this.workingDays),
         };
       }),
     );

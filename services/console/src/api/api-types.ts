@@ -1,11 +1,11 @@
-import type { IndicatorFigure } from '@dvc/domain';
+import type { IndicatorFigure, ScoreCard } from '@dvc/domain';
 
 /**
  * The parts of the API's answers the console reads (the API's OpenAPI document is the full description). The console
  * is a client of the API over HTTP like any other, so these mirror the contract rather than import the API's
  * internals; the figures themselves are libs/domain's.
  */
-export type { IndicatorFigure };
+export type { IndicatorFigure, ScoreCard };
 
 export interface Agency {
   code: string;
@@ -23,6 +23,7 @@ export interface IndicatorsItem {
   sector: string | null;
   counts: Record<string, number>;
   indicators: Record<string, IndicatorFigure>;
+  score: ScoreCard;
 }
 
 export interface PeriodStatus {

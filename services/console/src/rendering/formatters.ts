@@ -9,6 +9,7 @@ export function formatters(language: Language) {
   const percent = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone: TIME_ZONE });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone: 'UTC' });
   const none = '—';
@@ -16,6 +17,8 @@ export function formatters(language: Language) {
     percent: (value: number | null | undefined) => (value === null || value === undefined ? none : percent.format(value)),
     count: (value: number | null | undefined) => (value === null || value === undefined ? none : count.format(value)),
     decimal: (value: number | null | undefined) => (value === null || value === undefined ? none : decimal.format(value)),
+    /** Scoreboard points, as the API rounds them (2 places): 21,5; 13,33. */
+    points: (value: number | null | undefined) => (value === null || value === undefined ? none : points.format(value)),
     dateTime: (value: string | null | undefined) => (value ? dateTime.format(new Date(value)) : none),
     /** A civil day `YYYY-MM-DD` as the language writes it. */
     day: (value: string | null | undefined) => (value ? date.format(new Date(`${value}T00:00:00Z`)) : none),
