@@ -414,6 +414,7 @@ describe('targets API (real PostgreSQL)', () => {
         rule: defaults.critical,
         matchedBy: { kind: 'all' },
         reason: `rule for everything (scope all): the most specific enabled critical onlineRate rule for agency ${EFF_COMMUNE} as a whole`,
+        reasonVi: `quy tắc chung cho tất cả: quy tắc tỷ lệ hồ sơ trực tuyến mức nghiêm trọng cụ thể nhất đang bật cho toàn cơ quan ${EFF_COMMUNE}`,
         overridden: [],
       });
 
@@ -437,6 +438,7 @@ describe('targets API (real PostgreSQL)', () => {
         rule: { id: districtTree.id },
         matchedBy: { kind: 'agencySubtree', subtreeRoot: { agencyCode: EFF_DISTRICT, distance: 1 } },
         reason: expect.stringMatching(new RegExp(`^rule for the subtree of agency ${EFF_DISTRICT}, 1 level above: .*takes precedence over 4 other matching rules$`)),
+        reasonVi: expect.stringMatching(new RegExp(`^quy tắc cho các đơn vị thuộc cơ quan ${EFF_DISTRICT}, trên 1 cấp: .*được ưu tiên hơn 4 quy tắc khác cũng khớp$`)),
       });
       expect(nearer.overridden.map((o: Json) => [o.rule.id, o.matchedBy.kind, o.matchedBy.subtreeRoot?.distance])).toEqual([
         [provinceTree.id, 'agencySubtree', 2],

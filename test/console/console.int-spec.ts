@@ -253,6 +253,7 @@ describe('the administrators’ console in a real browser', () => {
 
       // The effective warning target of Khánh Hòa is now this rule, and the page says why.
       expect(await page.locator('table.effective').innerText()).toContain('60,0%');
+      expect(await page.locator('table.effective').innerText()).toContain(`quy tắc cho cơ quan ${KHANH_HOA} và các đơn vị trực thuộc (chính cơ quan này)`);
       await page.fill(`input[form="rule-${rule.id}"][name="threshold"]`, '65,5');
       await page.click(`#rule-${rule.id} button[type="submit"]`);
       await page.getByText('Đã lưu chỉ tiêu.').waitFor();

@@ -20,3 +20,4 @@ export * from './online-rate-projection';
 export * from './indicator-ledger';
 export * from './roll-ups';
 export * from './score-points';
+export * from './target-reasons';

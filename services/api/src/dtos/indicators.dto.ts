@@ -164,6 +164,7 @@ export class ForecastTargetDto {
   @ApiProperty({ enum: ['warning', 'critical'] }) severity!: string;
   @ApiProperty() ruleId!: string;
   @ApiProperty() reason!: string;
+  @ApiProperty({ description: 'The reason in Vietnamese' }) reasonVi!: string;
 }
 
 export class ForecastDto {

@@ -188,8 +188,11 @@ export class EffectiveTargetDto {
   @ApiProperty({ type: TargetMatchDto })
   matchedBy!: TargetMatchDto;
 
-  @ApiProperty({ description: 'Why this rule applied, in words', example: 'rule for the subtree of agency 000.00.00.H31 (1 level above)' })
+  @ApiProperty({ description: 'Why this rule applied, in words', example: 'rule for the subtree of agency 000.00.00.H31, 1 level above: the most specific enabled warning onlineRate rule for agency 000.00.03.H31 as a whole' })
   reason!: string;
+
+  @ApiProperty({ description: 'The same, in Vietnamese', example: 'quy tắc cho các đơn vị thuộc cơ quan 000.00.00.H31, trên 1 cấp: quy tắc tỷ lệ hồ sơ trực tuyến mức cảnh báo cụ thể nhất đang bật cho toàn cơ quan 000.00.03.H31' })
+  reasonVi!: string;
 
   @ApiProperty({ type: [OverriddenTargetDto], description: 'Other enabled rules that matched but are less specific, best first' })
   overridden!: OverriddenTargetDto[];

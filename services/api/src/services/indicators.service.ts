@@ -202,7 +202,7 @@ export class IndicatorsService {
       agencyCode: query.agency,
       subtree: query.subtree,
       asOfDay: today,
-      target: target ? { threshold: target.threshold, severity: target.severity, ruleId: target.rule.id, reason: target.reason } : null,
+      target: target ? { threshold: target.threshold, severity: target.severity, ruleId: target.rule.id, reason: target.reason, reasonVi: target.reasonVi } : null,
       horizons,
     };
   }

@@ -4,8 +4,9 @@ import type { AgencyLevel, OnlineLevel } from '@dvc/contracts';
 import {
   ALERT_SEVERITIES,
   EffectiveTarget,
+  explainEffectiveTarget,
   TARGET_METRICS,
-  TargetMatch,
+  TargetReason,
   TargetRule,
   TargetScope,
   TargetSubject,
@@ -163,7 +164,7 @@ export class TargetsService {
           threshold: rule.threshold,
           rule,
           matchedBy: effective.matchedBy,
-          reason: reason(effective, subject),
+          ...reasonFields(explainEffectiveTarget(effective, subject)),
           overridden: effective.overridden.map((other) => ({ rule: byId.get(other.rule.id)!, matchedBy: other.matchedBy })),
         });
       }
@@ -209,43 +210,6 @@ export function isUniqueViolation(error: unknown): boolean {
   return driverError.code === UNIQUE_VIOLATION || driverError.driverError?.code === UNIQUE_VIOLATION;
 }
 
-function levels(distance: number): string {
-  return `${distance} level${distance === 1 ? '' : 's'}`;
-}
-
-/** Why `effective` applies to `subject`, in words. */
-function reason(effective: EffectiveTarget, subject: TargetSubject): string {
-  const { rule, matchedBy } = effective;
-  const what = describeMatch(rule, matchedBy);
-  const whom = subject.procedureCode === undefined ? `agency ${subject.agencyCode} as a whole` : `procedure ${subject.procedureCode} at agency ${subject.agencyCode}`;
-  const others = effective.overridden.length;
-  return (
-    `${what}: the most specific enabled ${rule.severity} ${rule.metric} rule for ${whom}` +
-    (others ? `; it takes precedence over ${others} other matching rule${others === 1 ? '' : 's'}` : '')
-  );
-}
-
-function describeMatch(rule: TargetRule, matchedBy: TargetMatch): string {
-  const scope = rule.scope;
-  switch (matchedBy.kind) {
-    case 'agencyProcedure':
-      return scope.kind === 'agencyProcedure' ? `rule for procedure ${scope.procedureCode} at agency ${scope.agencyCode}` : 'agency × procedure rule';
-    case 'procedure':
-      return scope.kind === 'procedure' ? `rule for procedure ${scope.procedureCode} at every agency` : 'procedure rule';
-    case 'agency':
-      return scope.kind === 'agency' ? `rule for agency ${scope.agencyCode} itself` : 'agency rule';
-    case 'agencySubtree': {
-      const root = matchedBy.subtreeRoot;
-      if (!root) return 'agency subtree rule';
-      return root.distance === 0
-        ? `rule for agency ${root.agencyCode} and its subtree (the agency itself)`
-        : `rule for the subtree of agency ${root.agencyCode}, ${levels(root.distance)} above`;
-    }
-    case 'onlineLevel':
-      return scope.kind === 'onlineLevel' ? `rule for procedures offered online at level ${scope.onlineLevel}` : 'online level rule';
-    case 'agencyLevel':
-      return scope.kind === 'agencyLevel' ? `rule for agencies at level ${scope.agencyLevel}` : 'agency level rule';
-    case 'all':
-      return 'rule for everything (scope all)';
-  }
+function reasonFields(reason: TargetReason): Pick<EffectiveTargetDto, 'reason' | 'reasonVi'> {
+  return { reason: reason.en, reasonVi: reason.vi };
 }

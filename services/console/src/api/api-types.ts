@@ -87,7 +87,7 @@ export interface Forecast {
   agencyCode: string;
   subtree: boolean;
   asOfDay: string;
-  target: { threshold: number; severity: string; ruleId: string; reason: string } | null;
+  target: { threshold: number; severity: string; ruleId: string; reason: string; reasonVi: string } | null;
   horizons: ForecastHorizon[];
 }
 
@@ -186,6 +186,7 @@ export interface EffectiveTargets {
     rule: Target;
     matchedBy: { kind: string; subtreeRoot?: { agencyCode: string; distance: number } };
     reason: string;
+    reasonVi: string;
     overridden: { rule: Target; matchedBy: { kind: string } }[];
   }[];
 }
