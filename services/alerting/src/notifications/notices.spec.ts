@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AgencyInfo } from '../evaluation/sweep-plan';
-import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs, WebhookPayload } from './notices';
+import { acknowledgementEntries, AlertRecord, noticeEntries, NoticeInputs } from './notices';
 import { toAlertmanager } from './alertmanager';
 import { webhookSignature } from './senders';
-import type { EmailPayload } from './outbox-entries';
+import type { EmailPayload, WebhookPayload } from './outbox-payloads';
 
 const agencies = new Map<string, AgencyInfo>([
   ['P', { code: 'P', name: 'UBND tỉnh', level: 'province', parentCode: null }],

@@ -3,7 +3,8 @@ import type { AgencyInfo } from '../evaluation/sweep-plan';
 import type { OutboxInsert, Recipient } from '../repositories/alerts.repository';
 import { NotificationItem, renderEmail } from './email-templates';
 import { NoticeEvent, renderSilentSource, renderZeroUptake, SilentSourceItem, ZeroUptakeItem } from './operator-templates';
-import type { AlertLifecycleEvent, EmailPayload } from './outbox-entries';
+import type { AlertLifecycleEvent, EmailPayload } from './outbox-payloads';
+import { webhookEntries, type WebhookEndpoint } from './webhook-entries';
 
 /**
  * Notifications about alerts as stored (escalations, reminders, and the opening and resolving of
@@ -35,18 +36,6 @@ export interface AlertRecord {
   explanation: Record<string, unknown> | null;
 }
 
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  agencyCode: string | null;
-}
-
-/** The body a webhook receives (signed) and Alertmanager-independent consumers read. */
-export interface WebhookPayload {
-  endpointId: string;
-  body: AlertLifecycleEvent;
-}
-
 export interface NoticeInputs {
   event: NoticeEvent;
   alerts: readonly AlertRecord[];
@@ -71,40 +60,6 @@ const TYPE: Record<NoticeEvent, AlertLifecycleEvent['type']> = {
   reminder: 'alert.reminder',
   resolve: 'alert.resolved',
 };
-
-/** The ancestors of an agency, itself first. */
-export function ancestryOf(code: string, agencies: ReadonlyMap<string, AgencyInfo>): string[] {
-  const chain: string[] = [];
-  let current: string | null | undefined = code;
-  while (current && !chain.includes(current)) {
-    chain.push(current);
-    current = agencies.get(current)?.parentCode;
-  }
-  return chain;
-}
-
-export function webhooksFor(agencyCode: string | null, webhooks: readonly WebhookEndpoint[], agencies: ReadonlyMap<string, AgencyInfo>): WebhookEndpoint[] {
-  if (webhooks.length === 0) return [];
-  const ancestry = agencyCode === null ? [] : ancestryOf(agencyCode, agencies);
-  return webhooks.filter((w) => w.agencyCode === null || ancestry.includes(w.agencyCode));
-}
-
-/** One webhook call per matching endpoint for one lifecycle event. */
-export function webhookEntries(
-  event: AlertLifecycleEvent,
-  outboxEvent: OutboxInsert['event'],
-  webhooks: readonly WebhookEndpoint[],
-  agencies: ReadonlyMap<string, AgencyInfo>,
-): OutboxInsert[] {
-  return webhooksFor(event.agencyCode, webhooks, agencies).map((endpoint) => ({
-    alertId: event.alertId,
-    event: outboxEvent,
-    channel: 'webhook' as const,
-    recipient: endpoint.url,
-    payload: { endpointId: endpoint.id, body: event } satisfies WebhookPayload,
-    dedupeKey: `webhook:${event.eventId}:${endpoint.id}`,
-  }));
-}
 
 function eventIdOf(event: NoticeEvent, alert: AlertRecord): string {
   return event === 'reminder' ? `${alert.id}:reminder:${alert.reminderCount}` : `${alert.id}:${event}`;

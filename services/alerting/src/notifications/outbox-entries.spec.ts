@@ -1,6 +1,7 @@
 import { DEFAULT_TARGET_RULES } from '@dvc/domain';
 import { AgencyInfo, planSweep, ProcedureInfo, ZERO_COUNTS } from '../evaluation/sweep-plan';
-import { EmailPayload, outboxEntries } from './outbox-entries';
+import { outboxEntries } from './outbox-entries';
+import type { EmailPayload } from './outbox-payloads';
 
 const agencies = new Map<string, AgencyInfo>([['A', { code: 'A', name: 'UBND tỉnh Thử Nghiệm', level: 'province', parentCode: null }]]);
 const procedures = new Map<string, ProcedureInfo>([

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { AgencyInfo, AlertExplanation, Evaluation, OpenedAlert, ResolvedAlert, ResolveReason } from '../evaluation/sweep-plan';
+import type { AgencyInfo, OpenedAlert, ResolvedAlert } from '../evaluation/sweep-plan';
 import type { OutboxInsert, Recipient } from '../repositories/alerts.repository';
 import { EmailEvent, NotificationItem, renderEmail, sortItems } from './email-templates';
-import { webhookEntries, type WebhookEndpoint } from './notices';
+import type { AlertLifecycleEvent, EmailPayload } from './outbox-payloads';
+import { webhookEntries, type WebhookEndpoint } from './webhook-entries';
 
 /**
  * What one sweep enqueues, computed without I/O:
@@ -12,49 +13,6 @@ import { webhookEntries, type WebhookEndpoint } from './notices';
  * Dedupe keys derive from alert ids, which are new for every opening: the same decision cannot be
  * enqueued twice, and a later re-opening of the same scope is a new alert with new keys.
  */
-
-export interface AlertLifecycleEvent {
-  /** Unique per lifecycle change; consumers deduplicate on it (Kafka delivery is at least once). */
-  eventId: string;
-  type: 'alert.opened' | 'alert.acknowledged' | 'alert.escalated' | 'alert.reminder' | 'alert.resolved';
-  at: string;
-  alertId: string;
-  /** `belowTarget` (a target rule), `zeroUptake`, `silentSource` (an operator alert, no agency). */
-  kind: 'belowTarget' | 'zeroUptake' | 'silentSource';
-  status: 'firing' | 'acknowledged' | 'resolved';
-  previousStatus: 'firing' | 'acknowledged' | null;
-  targetId: string | null;
-  agencyCode: string | null;
-  agencyName: string | null;
-  procedureCode: string | null;
-  procedureName: string | null;
-  sourceUri: string | null;
-  windowKind: string | null;
-  metric: string | null;
-  severity: string;
-  threshold: number | null;
-  resolveReason: ResolveReason | string | null;
-  /** `alert.escalated`: the parent agency it went to (null at the root). */
-  escalatedTo?: string | null;
-  /** `alert.reminder`: 1 for the first reminder, … */
-  reminder?: number;
-  openedAt?: string;
-  /** `alert.acknowledged`: who acknowledged (through the API), when, and their comment. */
-  acknowledgedBy?: string;
-  acknowledgedAt?: string;
-  acknowledgeComment?: string | null;
-  evaluation: Evaluation | null;
-  explanation: AlertExplanation | null;
-}
-
-export interface EmailPayload {
-  to: string;
-  toName: string | null;
-  subject: string;
-  text: string;
-  agencyCode: string;
-  alertIds: string[];
-}
 
 export interface OutboxInputs {
   opened: OpenedAlert[];

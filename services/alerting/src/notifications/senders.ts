@@ -12,9 +12,8 @@ import { addressRefusal, Keyring, openSecret, OutboundPolicy, outboundPolicy, ur
 import { AlertingConfig } from '../alerting-config';
 import type { OutboxRow } from '../repositories/outbox.repository';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
-import type { WebhookPayload } from './notices';
 import { KAFKA } from '../tokens';
-import type { EmailPayload } from './outbox-entries';
+import type { EmailPayload, WebhookPayload } from './outbox-payloads';
 
 /** Sends e-mails over SMTP (nodemailer); resolves once the server accepted the message. */
 @Injectable()

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Acknowledgement, AlertKind, AlertRecord, WebhookEndpoint } from '../notifications/notices';
+import type { Acknowledgement, AlertKind, AlertRecord } from '../notifications/notices';
+import type { WebhookEndpoint } from '../notifications/webhook-entries';
 
 const ALERT_COLUMNS = `id, kind, target_id, agency_code, procedure_code, window_kind, metric, severity, threshold, status,
   opened_at, source_uri, reminder_count, escalated_at, resolve_reason, last_evaluation, explanation`;
