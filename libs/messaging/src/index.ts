@@ -2,3 +2,4 @@ export * from './kafka-client';
 export * from './kafka.health';
 export * from './key-partitioner';
 export * from './consumer-supervision';
+export * from './kafka-batch-transport';

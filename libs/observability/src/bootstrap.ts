@@ -9,6 +9,9 @@ import { Logger } from 'nestjs-pino';
 export async function listen(app: INestApplication, host: string, port: number, serviceName: string): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Providers first (producers connect on bootstrap), then a hybrid app's transports (its consumers), then HTTP.
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(port, host);
   app.get(Logger).log(`${serviceName} listening on http://${host}:${port} (metrics /metrics, health /health/ready)`);
 }

@@ -3,12 +3,12 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
+import { createKafkaClient, KAFKA_BATCH_TRANSPORT_OPTIONS, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { dataSourceOptions } from '@dvc/persistence';
 import type { Kafka } from 'kafkajs';
 import { aggregatorEnvironment, AggregatorConfig } from './aggregator-config';
-import { CanonicalEventsConsumer } from './consumers/canonical-events.consumer';
+import { aggregatorTransportOptions, CanonicalEventsController } from './consumers/canonical-events.controller';
 import { AGGREGATOR_METRIC_PROVIDERS, AggregatorMetrics } from './metrics/aggregator.metrics';
 import { AggregationRepository } from './repositories/aggregation.repository';
 import { BatchApplier } from './services/batch-applier.service';
@@ -25,7 +25,7 @@ import { KAFKA } from './tokens';
         dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
     }),
   ],
-  controllers: [HealthController],
+  controllers: [HealthController, CanonicalEventsController],
   providers: [
     {
       provide: KAFKA,
@@ -55,7 +55,7 @@ import { KAFKA } from './tokens';
     AggregationRepository,
     BatchApplier,
     RateChangePublisher,
-    CanonicalEventsConsumer,
+    { provide: KAFKA_BATCH_TRANSPORT_OPTIONS, inject: [KAFKA, ConfigService], useFactory: aggregatorTransportOptions },
   ],
 })
 export class AggregatorModule {}

@@ -5,13 +5,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
+import { createKafkaClient, KAFKA_BATCH_TRANSPORT_OPTIONS, KafkaBatchSubscription, KafkaBatchTransportOptions, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
 import { AlertingConfig, alertingEnvironment } from './alerting-config';
 import { LifecycleSteps } from './evaluation/lifecycle-steps';
-import { RateChangeConsumer } from './evaluation/rate-change.consumer';
-import { SourceActivityConsumer } from './evaluation/source-activity.consumer';
+import { RateChangeController, rateChangeSubscription } from './evaluation/rate-change.controller';
+import { SourceActivityController, sourceActivitySubscription } from './evaluation/source-activity.controller';
 import { SweepService } from './evaluation/sweep.service';
 import { LeaderLock } from './leader/leader-lock.service';
 import { ALERTING_METRIC_PROVIDERS, AlertingMetrics } from './metrics/alerting.metrics';
@@ -34,7 +34,7 @@ import { KAFKA, REDIS } from './tokens';
         dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
     }),
   ],
-  controllers: [HealthController],
+  controllers: [HealthController, SourceActivityController, RateChangeController],
   providers: [
     {
       provide: KAFKA,
@@ -83,8 +83,16 @@ import { KAFKA, REDIS } from './tokens';
     OutboxDispatcher,
     LifecycleSteps,
     SweepService,
-    SourceActivityConsumer,
-    RateChangeConsumer,
+    {
+      // The batch transport's subscriptions (libs/messaging): the canonical topic for source activity, the
+      // rate-change topic for change-driven evaluation; each only when its feature is on.
+      provide: KAFKA_BATCH_TRANSPORT_OPTIONS,
+      inject: [KAFKA, ConfigService],
+      useFactory: (kafka: Kafka, config: ConfigService<AlertingConfig, true>): KafkaBatchTransportOptions => ({
+        kafka,
+        subscriptions: [sourceActivitySubscription(config), rateChangeSubscription(config)].filter((item): item is KafkaBatchSubscription => item !== null),
+      }),
+    },
   ],
 })
 export class AlertingModule {}

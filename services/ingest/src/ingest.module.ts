@@ -6,10 +6,10 @@ import type { Kafka } from 'kafkajs';
 import type Redis from 'ioredis';
 import { AuthModule } from '@dvc/auth';
 import { validateEnvironment } from '@dvc/config';
-import { createKafkaClient, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
+import { createKafkaClient, KAFKA_BATCH_TRANSPORT_OPTIONS, kafkaReadinessCheck, kafkaSecurity } from '@dvc/messaging';
 import { HealthController, ObservabilityModule, READINESS_CHECKS } from '@dvc/observability';
 import { createRedisClient, dataSourceOptions, redisReadinessCheck } from '@dvc/persistence';
-import { DossierEventsConsumer } from './consumers/dossier-events.consumer';
+import { DossierEventsController, ingestTransportOptions } from './consumers/dossier-events.controller';
 import { EventsController } from './controllers/events.controller';
 import { ingestEnvironment, IngestConfig } from './ingest-config';
 import { INGEST_METRIC_PROVIDERS, IngestMetrics } from './metrics/ingest.metrics';
@@ -35,7 +35,7 @@ type Config = ConfigService<IngestConfig, true>;
       useFactory: (config: Config) => dataSourceOptions(config.get('DATABASE_URL'), config.get('DATABASE_POOL_SIZE')),
     }),
   ],
-  controllers: [HealthController, EventsController],
+  controllers: [HealthController, EventsController, DossierEventsController],
   providers: [
     {
       provide: KAFKA,
@@ -73,7 +73,7 @@ type Config = ConfigService<IngestConfig, true>;
     SourceRateLimiter,
     EventPublisher,
     HttpIntake,
-    DossierEventsConsumer,
+    { provide: KAFKA_BATCH_TRANSPORT_OPTIONS, inject: [KAFKA, ConfigService, KafkaSourceDirectory], useFactory: ingestTransportOptions },
   ],
 })
 export class IngestModule {}

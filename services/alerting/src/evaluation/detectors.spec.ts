@@ -1,7 +1,7 @@
 import { VIETNAM_OFFICE_HOURS } from '@dvc/domain';
 import type { AlertRecord } from '../notifications/notices';
 import { planSilentSources, planZeroUptake } from './detectors';
-import { latestBySource } from './source-activity.consumer';
+import { latestBySource } from './source-activity.controller';
 import { ZERO_COUNTS } from './sweep-plan';
 
 const window = { firstDay: '2025-05-17', lastDay: '2025-06-15' };

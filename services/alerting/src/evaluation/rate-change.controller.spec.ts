@@ -1,4 +1,4 @@
-import { agenciesOf } from './rate-change.consumer';
+import { agenciesOf } from './rate-change.controller';
 
 describe('agenciesOf (rate-change messages → agencies to evaluate)', () => {
   it('takes each agency once, from the value, else the key, and counts the unreadable', () => {
