@@ -51,13 +51,33 @@ export function requireObject(value: unknown, field: string): JsonObject {
 export function requireString(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string') fail(field, value, `must be a string of 1–${max} characters`);
   if (value.length === 0) throw new FieldRejection(field, `${field} must not be empty`);
+  checkWellFormed(value, field);
   checkLengthAndNul(value, field, max);
   return value;
+}
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A CloudEvents context attribute: a string as `requireString` takes it, without the control characters
+ * CloudEvents 1.0 forbids in every String attribute (a line break in a Kafka header or a log line).
+ */
+export function requireAttributeString(value: unknown, field: string, max: number): string {
+  const text = requireString(value, field, max);
+  if (CONTROL_CHARACTER.test(text)) {
+    fail(field, text, 'must not contain control characters (U+0000–U+001F, U+007F–U+009F)');
+  }
+  return text;
+}
+
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
 }
 
 /** Free text, stored in Unicode NFC; may be empty. */
 export function requireText(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string') fail(field, value, `must be a string of at most ${max} characters`);
+  checkWellFormed(value, field);
   const text = value.normalize('NFC');
   checkLengthAndNul(text, field, max);
   return text;
@@ -105,4 +125,19 @@ function checkLengthAndNul(text: string, field: string, max: number): void {
   }
   // PostgreSQL text cannot hold U+0000; refusing it here keeps one bad event from failing a whole batch later.
   if (text.includes('\u0000')) throw new FieldRejection(field, `${field} must not contain the character U+0000`);
+}
+
+/**
+ * A `\ud800`-style escape in JSON can give a string half of a surrogate pair: no Unicode text, and not
+ * storable as UTF-8 as it was sent (it would become U+FFFD on the way to PostgreSQL).
+ */
+function checkWellFormed(text: string, field: string): void {
+  if (!(text as unknown as WellFormedString).isWellFormed()) {
+    throw new FieldRejection(field, `${field} must not contain an unpaired surrogate (U+D800–U+DFFF)`);
+  }
+}
+
+/** `String.prototype.isWellFormed` (Node 20; in TypeScript's ES2024 library, newer than this project's). */
+interface WellFormedString {
+  isWellFormed(): boolean;
 }

@@ -22,6 +22,12 @@ describe('decodeHttpBody', () => {
     });
   });
 
+  it('allows a batch one level more than an event, for its array', () => {
+    const event = '{"a":'.repeat(64) + '1' + '}'.repeat(64);
+    expect(decodeHttpBody('application/cloudevents+json', Buffer.from(event)).ok).toBe(true);
+    expect(decodeHttpBody('application/cloudevents-batch+json', Buffer.from(`[${event}]`)).ok).toBe(true);
+  });
+
   it('accepts an empty batch', () => {
     expect(decodeHttpBody('application/cloudevents-batch+json', Buffer.from('[]'))).toEqual({
       ok: true,
@@ -47,6 +53,9 @@ describe('decodeHttpBody', () => {
     ['a batch that is an object', 'application/cloudevents-batch+json', json(exampleCloudEvent()), /must be a JSON array of events$/],
     ['an empty body', 'application/cloudevents+json', Buffer.alloc(0), /^the request body is empty/],
     ['non-UTF-8 bytes', 'application/cloudevents+json', Buffer.from([0x7b, 0xff, 0x7d]), /not valid UTF-8$/],
+    ['a name twice in one object', 'application/cloudevents+json', Buffer.from('{"id":"a","id":"b"}'), /^the request body has the name "id" twice in one object; names must be unique$/],
+    ['an event nested too deep', 'application/cloudevents+json', Buffer.from('{"a":'.repeat(65) + '1' + '}'.repeat(65)), /^the request body is nested more than 64 levels deep$/],
+    ['an event of a batch nested too deep', 'application/cloudevents-batch+json', Buffer.from('[' + '{"a":'.repeat(65) + '1' + '}'.repeat(65) + ']'), /^the request body is nested more than 65 levels deep$/],
   ])('answers 400 to %s', (_, contentType, body, reason) => {
     expect(decodeHttpBody(contentType, body)).toEqual({ ok: false, status: 400, reason: expect.stringMatching(reason) });
   });

@@ -1,4 +1,5 @@
 import { parseJsonBytes } from './json-bytes';
+import { LIMITS } from './limits';
 import { isUtf8Charset, MEDIA_TYPES, parseMediaType } from './media-type';
 
 export type HttpBodyDecode =
@@ -24,7 +25,8 @@ export function decodeHttpBody(contentType: string | undefined, body: Buffer): H
   if (!isUtf8Charset(mediaType.charset)) {
     return { ok: false, status: 415, reason: `charset must be utf-8 (got ${JSON.stringify(mediaType.charset)})` };
   }
-  const parsed = parseJsonBytes(body, 'the request body');
+  // A batch's array is one level more than the events in it.
+  const parsed = parseJsonBytes(body, 'the request body', batch ? LIMITS.nestingDepth + 1 : LIMITS.nestingDepth);
   if (!parsed.ok) return { ok: false, status: 400, reason: parsed.reason };
   if (!batch) return { ok: true, items: [parsed.value], batch: false };
   if (!Array.isArray(parsed.value)) {

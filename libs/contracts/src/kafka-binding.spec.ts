@@ -89,6 +89,17 @@ describe('decodeKafkaMessage: binary mode', () => {
       field: 'type',
       reason: 'header ce_type appears 2 times; it must appear once',
     });
+    const twoCases = { ...headers, CE_TYPE: 'vn.gov.dvc.dossier.paid.v1' };
+    expect(rejectionOf(decodeKafkaMessage({ value, headers: twoCases }))).toEqual({
+      field: 'type',
+      reason: 'header ce_type appears 2 times; it must appear once',
+    });
+  });
+
+  it('refuses a line break smuggled into an attribute header', () => {
+    const { value, headers } = encodeBinary(exampleCloudEvent());
+    const injected = { ...headers, ce_id: `${headers.ce_id}\r\nce_type: vn.gov.dvc.dossier.paid.v1` };
+    expect(rejectionOf(decodeKafkaMessage({ value, headers: injected })).field).toBe('id');
   });
 
   it('rejects data that is not an object', () => {
@@ -111,6 +122,10 @@ describe('decodeKafkaMessage: unreadable messages', () => {
     ['bad JSON in binary mode', Buffer.from('{data'), binaryHeaders, /^the message value is not valid JSON: /],
     ['non-UTF-8 bytes', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]), {}, /^the message value is not valid UTF-8$/],
     ['an oversize value', Buffer.alloc(70_000, 0x20), {}, /^the event is 70000 bytes, more than the limit of 65536 bytes$/],
+    ['a name twice in one object', Buffer.from('{"specversion":"1.0","specversion":"1.0"}'), {}, /^the message value has the name "specversion" twice in one object; names must be unique$/],
+    ['an event nested too deep', Buffer.from('{"a":'.repeat(65) + '1' + '}'.repeat(65)), {}, /^the message value is nested more than 64 levels deep$/],
+    // data is one level below the event, so its limit is one less.
+    ['data nested too deep', Buffer.from('['.repeat(64) + ']'.repeat(64)), binaryHeaders, /^the message value is nested more than 63 levels deep$/],
   ])('rejects %s with no field', (_, value, headers, reason) => {
     expect(rejectionOf(decodeKafkaMessage({ value, headers }))).toEqual({ field: null, reason: expect.stringMatching(reason) });
   });

@@ -47,7 +47,8 @@ export function decodeKafkaMessage(msg: KafkaMessageLike): ValidationResult {
   if (size > LIMITS.eventBytes) {
     return rejected(null, `the event is ${size} bytes, more than the limit of ${LIMITS.eventBytes} bytes`);
   }
-  const parsed = parseJsonBytes(value, 'the message value');
+  // In binary mode the value is `data`, a level below the event whose nesting the limit counts.
+  const parsed = parseJsonBytes(value, 'the message value', binary ? LIMITS.nestingDepth - 1 : LIMITS.nestingDepth);
   if (!parsed.ok) return rejected(null, parsed.reason);
   if (!binary) return validateCloudEvent(parsed.value, { sizeBytes: size });
 
@@ -84,10 +85,19 @@ export function encodeBinary(ce: CloudEventV1<unknown>): KafkaBinaryMessage {
   return { value: Buffer.from(JSON.stringify(ce.data), 'utf8'), headers };
 }
 
+/**
+ * Header names are matched whatever their case, so `CE_TYPE` beside `ce_type` is one header given twice,
+ * refused as such: letting either one win would let a producer smuggle a second value past a filter.
+ */
 function headersByLowerCaseName(headers: KafkaMessageLike['headers']): Map<string, KafkaHeaderValue> {
   const byName = new Map<string, KafkaHeaderValue>();
   if (headers === undefined) return byName;
-  for (const name of Object.keys(headers)) byName.set(name.toLowerCase(), headers[name]);
+  for (const name of Object.keys(headers)) {
+    const lowerCase = name.toLowerCase();
+    const value = headers[name];
+    const seen = byName.get(lowerCase);
+    byName.set(lowerCase, seen === undefined ? value : value === undefined ? seen : [seen, value].flat());
+  }
   return byName;
 }
 

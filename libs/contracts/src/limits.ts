@@ -12,4 +12,9 @@ export const LIMITS = {
   sector: 256,
   /** The whole event as JSON (structured) or value plus headers (Kafka binary), in bytes. */
   eventBytes: 64 * 1024,
+  /**
+   * Objects and arrays inside one another in an event (the contract's own fields go 3 deep). Deeper JSON
+   * is refused before it is read: `JSON.stringify` of a few thousand levels overflows the stack.
+   */
+  nestingDepth: 64,
 } as const;

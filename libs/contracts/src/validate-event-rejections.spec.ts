@@ -29,6 +29,9 @@ describe('validateCloudEvent: rejections', () => {
     ['id', 'i'.repeat(LIMITS.id + 1), 'received', 'id must be at most 256 characters (got 257)'],
     ['source', 'urn:dvc:motcua hung-yen', 'received', 'source must be a URI-reference, without whitespace or control characters (got "urn:dvc:motcua hung-yen")'],
     ['source', 'urn:dvc:motcua\n', 'received', 'source must be a URI-reference, without whitespace or control characters (got "urn:dvc:motcua\\n")'],
+    ['id', 'motcua-1\r\nce_type: vn.gov.dvc.dossier.paid.v1', 'received', 'id must not contain control characters (U+0000–U+001F, U+007F–U+009F) (got "motcua-1\\r\\nce_type: vn.gov.dvc.dossier.paid.v1")'],
+    ['id', 'motcua-\u001b[31m1', 'received', 'id must not contain control characters (U+0000–U+001F, U+007F–U+009F) (got "motcua-\\u001b[31m1")'],
+    ['id', 'motcua-\ud800', 'received', 'id must not contain an unpaired surrogate (U+D800–U+DFFF)'],
     ['source', 's'.repeat(LIMITS.source + 1), 'received', 'source must be at most 1024 characters (got 1025)'],
     ['type', 'vn.gov.dvc.dossier.received.v2', 'received', 'type must be one of vn.gov.dvc.dossier.received.v1, vn.gov.dvc.dossier.completed.v1, vn.gov.dvc.dossier.paid.v1, vn.gov.dvc.dossier.withdrawn.v1 (got "vn.gov.dvc.dossier.received.v2")'],
     ['time', '2025-03-04T08:30:00', 'received', 'time must be an RFC 3339 date-time with an offset, e.g. 2025-03-04T08:30:00+07:00 (got "2025-03-04T08:30:00": the offset (Z or ±hh:mm) is missing)'],
@@ -36,6 +39,8 @@ describe('validateCloudEvent: rejections', () => {
     ['time', undefined, 'received', 'time is missing; it must be an RFC 3339 date-time with an offset, e.g. 2025-03-04T08:30:00+07:00'],
     ['subject', undefined, 'received', 'subject is missing; it must be a string of 1–64 characters'],
     ['subject', '000.00.17.H31-250304-0013', 'received', 'subject must equal data.dossierCode "000.00.17.H31-250304-0012" (got "000.00.17.H31-250304-0013")'],
+    ['subject', '000.00.17.H31-250304-0012\n', 'received', 'subject must not contain control characters (U+0000–U+001F, U+007F–U+009F) (got "000.00.17.H31-250304-0012\\n")'],
+    ['datacontenttype', 'application/json\r\n', 'received', 'datacontenttype must be application/json when present (got "application/json\\r\\n")'],
     ['datacontenttype', 'text/plain', 'received', 'datacontenttype must be application/json when present (got "text/plain")'],
     ['data', undefined, 'received', 'data is missing; it must be an object'],
     ['data', [], 'received', 'data must be an object (got an array)'],
@@ -47,6 +52,8 @@ describe('validateCloudEvent: rejections', () => {
     ['data.procedure.name', null, 'received', 'data.procedure.name must be a string of at most 512 characters (got null)'],
     ['data.procedure.name', 'n'.repeat(513), 'received', 'data.procedure.name must be at most 512 characters (got 513)'],
     ['data.procedure.name', 'Đăng ký\u0000', 'received', 'data.procedure.name must not contain the character U+0000'],
+    ['data.procedure.name', 'Đăng ký \udc00khai sinh', 'received', 'data.procedure.name must not contain an unpaired surrogate (U+D800–U+DFFF)'],
+    ['data.agency.code', '000.00.17.H31\ud83d', 'received', 'data.agency.code must not contain an unpaired surrogate (U+D800–U+DFFF)'],
     ['data.procedure.sector', 's'.repeat(257), 'received', 'data.procedure.sector must be at most 256 characters (got 257)'],
     ['data.procedure.onlineLevel', 'FULL', 'received', 'data.procedure.onlineLevel must be one of full, partial, none (got "FULL")'],
     ['data.procedure.onlineLevel', 4, 'received', 'data.procedure.onlineLevel must be one of full, partial, none (got 4)'],
@@ -79,6 +86,10 @@ describe('validateCloudEvent: rejections', () => {
       field: 'data.applicant.type',
       reason: 'data.applicant.type must be one of citizen, business, organization (got "person")',
     });
+  });
+
+  it('takes a surrogate pair (an emoji) as one character, not a lone half', () => {
+    expect(validateCloudEvent(exampleWith('data.procedure.name', 'Đăng ký khai sinh 👶')).ok).toBe(true);
   });
 
   it('rejects a subject longer than a code can be', () => {

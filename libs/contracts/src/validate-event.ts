@@ -21,7 +21,9 @@ import {
   isJsonObject,
   JsonObject,
   optionalEnum,
+  hasControlCharacter,
   optionalInstant,
+  requireAttributeString,
   requireEnum,
   requireInstant,
   requireObject,
@@ -60,7 +62,7 @@ function readEvent(input: unknown, sizeBytes: number | undefined): DossierEvent 
   }
   checkEventSize(input, sizeBytes);
   if (input.specversion !== CLOUDEVENTS_SPEC_VERSION) fail('specversion', input.specversion, 'must be "1.0"');
-  const id = requireString(input.id, 'id', LIMITS.id);
+  const id = requireAttributeString(input.id, 'id', LIMITS.id);
   const source = requireString(input.source, 'source', LIMITS.source);
   if (NOT_IN_URI.test(source)) {
     fail('source', source, 'must be a URI-reference, without whitespace or control characters');
@@ -68,7 +70,7 @@ function readEvent(input: unknown, sizeBytes: number | undefined): DossierEvent 
   const kind = KIND_BY_TYPE.get(input.type);
   if (kind === undefined) fail('type', input.type, `must be one of ${TYPE_LIST}`);
   const time = requireInstant(input.time, 'time');
-  const subject = requireString(input.subject, 'subject', LIMITS.code);
+  const subject = requireAttributeString(input.subject, 'subject', LIMITS.code);
   checkDataContentType(input.datacontenttype);
 
   const data = requireObject(input.data, 'data');
@@ -154,7 +156,7 @@ function readApplicantType(value: unknown): ApplicantType | null {
 
 function checkDataContentType(value: unknown): void {
   if (value === undefined || value === null) return;
-  if (typeof value !== 'string' || parseMediaType(value).essence !== MEDIA_TYPES.json) {
+  if (typeof value !== 'string' || hasControlCharacter(value) || parseMediaType(value).essence !== MEDIA_TYPES.json) {
     fail('datacontenttype', value, `must be ${MEDIA_TYPES.json} when present`);
   }
 }
