@@ -28,6 +28,8 @@
  *                     `node dist/bench/kafka-client-benchmark.js`)
  *   BENCH_ALERTING_SKIP=1  skip the alerting benchmark run at the end (bench/alerting-benchmark.ts,
  *                     its own settings there; `node dist/bench/alerting-benchmark.js` runs it alone)
+ *   BENCH_DECODER_FUZZ_SKIP=1  skip the decoder's property fuzzing (bench/decoder-fuzz.ts; DECODER_FUZZ_RUNS cases
+ *                     per property, default 100000; alone: `node dist/bench/decoder-fuzz.js`)
  * Service settings (AGGREGATOR_*, INGEST_*, DATABASE_POOL_SIZE, …) pass through to the services.
  *
  * This file is the runner: the order of the stages, the clean-up and the exit code. The stages are in
@@ -51,7 +53,7 @@ import { exactnessStage } from './pipeline/exactness';
 import { writePipelineReport } from './pipeline/summary';
 import { freshnessSection } from './pipeline/freshness';
 import { scaleOutSection } from './pipeline/scale-out';
-import { alertingSection, apiLatencySection, kafkaClientSection } from './pipeline/sections';
+import { alertingSection, apiLatencySection, decoderFuzzSection, kafkaClientSection } from './pipeline/sections';
 
 async function main(): Promise<number> {
   const benchStarted = now();
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
   log(`Kafka ${config.brokers.join(',')}: ${kafkaSecurity.secured ? 'SASL_SSL/SCRAM with ACLs; services as their own principals' : 'plaintext'}`);
 
   let failedScaleOut = false;
+  let failedFuzz = false;
   const cleanUp = async () => {
     await Promise.all(runState.services.map((service) => service.stop().catch(() => undefined)));
     for (const child of liveChildren) child.kill('SIGTERM');
@@ -134,7 +137,9 @@ async function main(): Promise<number> {
     if (env.BENCH_KAFKA_CLIENTS_SKIP !== '1') await kafkaClientSection(file, events, childLog);
     // The alerting benchmark (event → e-mail latency, full sweep): its own section of the report.
     if (env.BENCH_ALERTING_SKIP !== '1') await alertingSection();
-    failed = mismatches.length > 0 || failedScaleOut;
+    // The decoder's properties at ≥ 100,000 cases each (issue 11, item 4): its own section; a counterexample fails the run.
+    if (env.BENCH_DECODER_FUZZ_SKIP !== '1') failedFuzz = decoderFuzzSection();
+    failed = mismatches.length > 0 || failedScaleOut || failedFuzz;
     return failed ? 1 : 0;
   } finally {
     sampler.stop();

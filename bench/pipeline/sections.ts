@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { alertingOptionsFromEnvironment, renderAlertingSection, runAlertingBenchmark, writeAlertingSection } from '../alerting-benchmark';
 import { API_SECTION_END, API_SECTION_START, renderApiLatencySection, runApiLatencyBenchmark } from '../api-latency-benchmark';
 import { renderKafkaClientSection, runKafkaClientBenchmark, writeKafkaClientSection } from '../kafka-client-benchmark';
+import { DECODER_FUZZ_SECTION_END, DECODER_FUZZ_SECTION_START, fuzzDecoder, renderDecoderFuzzSection } from '../decoder-fuzz';
+import { DECODER_FUZZ_SEED } from '../../libs/contracts/src/testing/decoder-properties';
 import { writeMarkedSection } from '../support/report';
 import { BUILD_ROOT, config, databaseUrl, kafkaSecurity, log, positiveInt, REPO_ROOT, runId, runState, sampler, workDir } from './context';
 
@@ -57,4 +59,14 @@ export async function alertingSection(): Promise<void> {
   const alerting = await runAlertingBenchmark(alertingOptionsFromEnvironment((line) => log(`alerting: ${line}`), join(workDir, 'alerting')));
   writeAlertingSection(config.reportFile, renderAlertingSection(alerting));
   log(`wrote the alerting section of ${config.reportFile}`);
+}
+
+/** The decoder's properties at ≥ 100,000 cases each (bench/decoder-fuzz.ts); true when one failed. */
+export function decoderFuzzSection(): boolean {
+  const runs = positiveInt('DECODER_FUZZ_RUNS', 100_000);
+  const outcomes = fuzzDecoder(runs, DECODER_FUZZ_SEED);
+  for (const outcome of outcomes) log(`decoder fuzz: ${outcome.failure ? 'FAILED' : 'held'} ${outcome.runs} cases in ${outcome.seconds.toFixed(1)} s: ${outcome.name}`);
+  writeMarkedSection(config.reportFile, DECODER_FUZZ_SECTION_START, DECODER_FUZZ_SECTION_END, renderDecoderFuzzSection(outcomes, DECODER_FUZZ_SEED, 'npm run bench'));
+  log(`wrote the decoder fuzzing section of ${config.reportFile}`);
+  return outcomes.some((outcome) => outcome.failure !== null);
 }
