@@ -17,14 +17,20 @@ export function createRedisClient(url: string, connectionName: string): Redis {
   });
 }
 
-export function redisReadinessCheck(redis: Redis, indicators: HealthIndicatorService, timeoutMs: number): ReadinessCheck {
+/**
+ * Redis in a service's readiness. `degradesOnly`: for a service that works on without Redis (it only loses
+ * what Redis held, e.g. ingest's rate limits), an unanswered ping is reported (`degraded: true`, the reason)
+ * but keeps the service ready: an orchestrator must not take every instance out of service for it.
+ */
+export function redisReadinessCheck(redis: Redis, indicators: HealthIndicatorService, timeoutMs: number, options: { degradesOnly?: boolean } = {}): ReadinessCheck {
   return async () => {
     const session = indicators.check('redis');
     try {
       await withTimeout(redis.ping(), timeoutMs, 'Redis');
       return session.up();
     } catch (error) {
-      return session.down({ message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      return options.degradesOnly ? session.up({ degraded: true, message }) : session.down({ message });
     }
   };
 }

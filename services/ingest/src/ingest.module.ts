@@ -50,7 +50,13 @@ type Config = ConfigService<IngestConfig, true>;
     {
       provide: REDIS,
       inject: [ConfigService],
-      useFactory: (config: Config) => createRedisClient(config.get('REDIS_URL'), 'dvc-ingest'),
+      useFactory: (config: Config) => {
+        const redis = createRedisClient(config.get('REDIS_URL'), 'dvc-ingest');
+        // Its outages surface as failed rate-limit calls (a warning and dvc_ingest_rate_limiter_unavailable_total) and
+        // in readiness; without a listener ioredis would also print "Unhandled error event" at every reconnection.
+        redis.on('error', () => undefined);
+        return redis;
+      },
     },
     {
       provide: READINESS_CHECKS,
@@ -60,7 +66,8 @@ type Config = ConfigService<IngestConfig, true>;
         return [
           () => database.pingCheck('database', { timeout }),
           kafkaReadinessCheck(kafka, indicators, timeout),
-          redisReadinessCheck(redis, indicators, timeout),
+          // Without Redis ingest goes on without per-source rate limits (SourceRateLimiter fails open): ready, degraded.
+          redisReadinessCheck(redis, indicators, timeout, { degradesOnly: true }),
         ];
       },
     },
