@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import Redis from 'ioredis';
 import { vietnamToday } from '@dvc/domain';
 import { fillRollUpsFromDays } from '@dvc/persistence';
 import { kafkaClient } from '../support/infrastructure';
+import { PrivateRedis } from '../support/private-redis';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
 import { SmtpSink } from './smtp-sink';
@@ -51,46 +49,8 @@ export function useAlertingLifecycle(name: string) {
   // Filled in by the beforeAll; the service reads its environment when it starts, so it can be created now.
   const serviceEnvironment: Record<string, string> = {};
   const alerting = new ServiceProcess('alerting', serviceEnvironment);
-  let redisServer: ChildProcess | null = null;
-  let redisPort = 0;
-
-  async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-  }
-
-  async function startPrivateRedis(): Promise<void> {
-    redisPort = await freePort();
-    redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await eventually(
-      async () => {
-        const redis = new Redis({ port: redisPort, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        try {
-          await redis.connect();
-          return (await redis.ping()) === 'PONG' ? true : undefined;
-        } finally {
-          redis.disconnect();
-        }
-      },
-      10_000,
-      'the private redis-server',
-    );
-  }
-
-  async function killPrivateRedis(): Promise<void> {
-    const child = redisServer;
-    redisServer = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
+  const redis = new PrivateRedis();
+  const killPrivateRedis = () => redis.kill();
 
   async function setBucket(agency: string, procedure: string, received: number, online: number): Promise<void> {
     await environment.query(
@@ -144,7 +104,7 @@ export function useAlertingLifecycle(name: string) {
   }
 
   beforeAll(async () => {
-    await startPrivateRedis();
+    await redis.start();
     await environment.prepare(1);
     await environment.createTopics([alertsTopic], 1);
     await sink.start();
@@ -153,7 +113,7 @@ export function useAlertingLifecycle(name: string) {
       // The webhook receiver of this file listens on plain http on loopback: allowed here, refused by default.
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-      REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+      REDIS_URL: redis.url,
       TOPIC_ALERTS: alertsTopic,
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
       SMTP_TIMEOUT_MS: '60000',

@@ -2,37 +2,11 @@ import { groundTruth, ExpectedCounts, sumCounts } from '../support/ground-truth'
 import { kafkaClient } from '../support/infrastructure';
 import { passwordToken } from '../support/keycloak';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
+import { allRates, apiMonthlyRatesAndTruth, COUNTERS, countsOf } from '../support/rates-api';
 import { monthlyRollUpsBothWays } from '../support/progress';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
-
-interface RateItem extends ExpectedCounts {
-  period: string;
-  agencyCode?: string;
-  procedureCode?: string;
-  onlineRate: number | null;
-  onlineRateCi95: [number, number] | null;
-}
-
-async function allRates(api: ServiceProcess, query: string): Promise<RateItem[]> {
-  const items: RateItem[] = [];
-  let cursor: string | null = null;
-  // The province operator: the scenario's agencies all sit under its root, so its scope sees them all.
-  const headers = { authorization: `Bearer ${await passwordToken('operator')}` };
-  do {
-    const url: string = `${api.url}/v1/rates?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const response = await fetch(url, { headers });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-    const page = (await response.json()) as { items: RateItem[]; nextCursor: string | null };
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
-}
-
-const COUNTERS: Array<keyof ExpectedCounts> = ['received', 'receivedOnline', 'completed', 'completedOnTime', 'paid', 'paidOnline', 'withdrawn'];
-const countsOf = (item: ExpectedCounts) => Object.fromEntries(COUNTERS.map((name) => [name, item[name]]));
 
 describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API', () => {
   const environment = new TestEnvironment('pipeline');
@@ -79,10 +53,8 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
   });
 
   it('reports per month, agency and procedure exactly the ground truth', async () => {
-    const items = await allRates(api, 'period=month&groupBy=agency,procedure&from=2025-01&to=2025-12');
-    const actual = new Map(items.map((item) => [`${item.period}|${item.agencyCode}|${item.procedureCode}`, countsOf(item)]));
-    const wanted = new Map([...expected].filter(([, counts]) => COUNTERS.some((name) => counts[name] !== 0)).map(([key, counts]) => [key, countsOf(counts)]));
-    expect(Object.fromEntries([...actual].sort())).toEqual(Object.fromEntries([...wanted].sort()));
+    const { items, actual, wanted } = await apiMonthlyRatesAndTruth(api, expected);
+    expect(actual).toEqual(wanted);
     for (const item of items) {
       expect(item.onlineRate).toBe(item.received === 0 ? null : Math.round((item.receivedOnline / item.received) * 10_000) / 10_000);
     }

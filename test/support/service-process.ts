@@ -49,6 +49,18 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** A port the system just had free on 127.0.0.1 (for a test's own servers: PostgreSQL, Redis, a proxy). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** The next port of this test file's range that nothing listens on. */
 async function claimFreePort(): Promise<number> {
   for (;;) {
@@ -95,6 +107,11 @@ export class ServiceProcess {
 
   get logFile(): string {
     return join(REPO_ROOT, 'dist', 'test-logs', `${this.service}-${this.port}.log`);
+  }
+
+  /** The pid of the process running now (a restart gives another): the same pid twice means no restart in between. */
+  get pid(): number | null {
+    return this.running ? (this.child?.pid ?? null) : null;
   }
 
   /** True while the process this object started has not exited. */

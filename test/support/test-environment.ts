@@ -22,16 +22,19 @@ export class TestEnvironment {
   readonly topics: TestTopics;
   /** The shared broker, unless the test file runs its own (`kafkaBrokers`). */
   readonly kafkaBrokers: string[];
+  /** The machine's PostgreSQL server, unless the test file runs its own (`postgresUrl`, e.g. a PrivatePostgres). */
+  readonly postgresUrl: string;
 
   constructor(
     readonly name: string,
-    options: { kafkaBrokers?: string[]; databasePerRun?: boolean } = {},
+    options: { kafkaBrokers?: string[]; databasePerRun?: boolean; postgresUrl?: string } = {},
   ) {
     this.kafkaBrokers = options.kafkaBrokers ?? KAFKA_BROKERS;
+    this.postgresUrl = options.postgresUrl ?? POSTGRES_URL;
     // databasePerRun: for a file that must not meet another run of itself (it terminates its
     // database's connections); such a file drops its database itself (`dropDatabase`).
     this.databaseName = `dvc_test_${name.replace(/\W/g, '_')}${options.databasePerRun ? `_${this.runId}` : ''}`;
-    this.databaseUrl = `${POSTGRES_URL}/${this.databaseName}`;
+    this.databaseUrl = `${this.postgresUrl}/${this.databaseName}`;
     const prefix = `test.${name}.${this.runId}`;
     this.topics = {
       dossierEvents: `${prefix}.dossier-events`,
@@ -75,7 +78,7 @@ export class TestEnvironment {
   }
 
   async dropDatabase(): Promise<void> {
-    const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
+    const admin = new Client({ connectionString: `${this.postgresUrl}/postgres` });
     await admin.connect();
     try {
       await admin.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
