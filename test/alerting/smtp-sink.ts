@@ -7,6 +7,9 @@ export interface ReceivedMail {
   text: string;
   alertIds: string[];
   messageId: string;
+  /** When the message had arrived in full (epoch ms), and when the sink answered that it accepted it. */
+  receivedAt?: number;
+  acceptedAt?: number;
 }
 
 type Callback = (error?: Error | null) => void;
@@ -21,14 +24,21 @@ export class SmtpSink {
   private readonly server: SMTPServer;
   private holdPredicate: ((to: string[]) => boolean) | null = null;
   private held: { callback: Callback; mail: ReceivedMail } | null = null;
+  /** Sessions whose client went away: a message whose answer was still being held back there was never accepted. */
+  private readonly closedSessions = new Set<string>();
   port = 0;
 
-  constructor() {
+  /**
+   * `answerDelayMs`: every message waits this long for its answer, as with a slow relay, so that a sender killed
+   * meanwhile never hears it (and the message, never answered, is not accepted).
+   */
+  constructor(private readonly options: { answerDelayMs?: number } = {}) {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onData: (stream, session, callback) => this.onData(stream, session, callback),
+      onClose: (session) => this.closedSessions.add(session.id),
     });
   }
 
@@ -79,8 +89,14 @@ export class SmtpSink {
         this.held = { callback, mail };
         return;
       }
-      this.accepted.push(mail);
-      callback(null);
+      const receivedAt = Date.now();
+      const answer = () => {
+        if (this.closedSessions.has(session.id)) return;
+        this.accepted.push({ ...mail, receivedAt, acceptedAt: Date.now() });
+        callback(null);
+      };
+      if (this.options.answerDelayMs) setTimeout(answer, this.options.answerDelayMs);
+      else answer();
     });
   }
 }

@@ -7,6 +7,10 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   rawBody: Buffer;
   status: number;
+  /** When the whole request had arrived (epoch ms). */
+  receivedAt: number;
+  /** When it was answered (epoch ms; for status 0, when the answer was due). */
+  at: number;
 }
 
 /**
@@ -19,15 +23,29 @@ export class WebhookReceiver {
   private failures = 0;
   port = 0;
 
-  constructor() {
+  /**
+   * `answerDelayMs`: every request waits this long for its answer, as with a slow receiver; one whose sender went
+   * away meanwhile is recorded with status 0 (received in full, but never answered).
+   */
+  constructor(options: { answerDelayMs?: number } = {}) {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const status = this.failures > 0 && request.url === '/hook' ? 500 : 200;
-        if (status === 500) this.failures -= 1;
-        this.received.push({ path: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks), status });
-        response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
+        const receivedAt = Date.now();
+        const answer = () => {
+          const rawBody = Buffer.concat(chunks);
+          if (request.socket.destroyed) {
+            this.received.push({ path: request.url ?? '', headers: request.headers, rawBody, status: 0, receivedAt, at: Date.now() });
+            return;
+          }
+          const status = this.failures > 0 && request.url === '/hook' ? 500 : 200;
+          if (status === 500) this.failures -= 1;
+          this.received.push({ path: request.url ?? '', headers: request.headers, rawBody, status, receivedAt, at: Date.now() });
+          response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
+        };
+        if (options.answerDelayMs) setTimeout(answer, options.answerDelayMs);
+        else answer();
       });
     });
   }

@@ -9,7 +9,8 @@ import {
 import type { TestEnvironment } from './test-environment';
 import type { ExpectedCounts } from './ground-truth';
 
-async function endOffsetTotal(brokers: string[], topic: string): Promise<number> {
+/** The sum of the end offsets of a topic's partitions. */
+export async function endOffsetTotal(brokers: string[], topic: string): Promise<number> {
   const admin = kafkaClient('dvc-test', brokers).admin();
   await admin.connect();
   try {
@@ -20,7 +21,8 @@ async function endOffsetTotal(brokers: string[], topic: string): Promise<number>
   }
 }
 
-async function committedTotal(brokers: string[], groupId: string, topic: string): Promise<number> {
+/** The sum of a consumer group's committed offsets on a topic (a partition with none counts 0). */
+export async function committedTotal(brokers: string[], groupId: string, topic: string): Promise<number> {
   const admin = kafkaClient('dvc-test', brokers).admin();
   await admin.connect();
   try {

@@ -23,7 +23,7 @@ export interface Delivery {
   key: string;
 }
 
-const AGENCIES = [
+export const AGENCIES = [
   { code: '000.00.00.H31', name: 'UBND tỉnh Hưng Yên', level: 'province', parentCode: null },
   { code: '000.00.10.H31', name: 'Sở Tư pháp', level: 'department', parentCode: '000.00.00.H31' },
   { code: '000.00.11.H31', name: 'Sở Xây dựng', level: 'department', parentCode: '000.00.00.H31' },
@@ -65,13 +65,17 @@ export function formatWithOffset(epochMs: number, offsetMinutes: number): string
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-export function generateScenario(options: { dossiers: number; seed: number; invalidShare?: number; duplicateShare?: number; binaryShare?: number }): Delivery[] {
+/**
+ * `around`: the instant (epoch ms) the dossiers cluster around: half within 3 hours of it, the rest within 10 days;
+ * by default midnight of 2025-04-01 in Vietnam, a month end. Completions and payments follow up to 9 days later.
+ */
+export function generateScenario(options: { dossiers: number; seed: number; invalidShare?: number; duplicateShare?: number; binaryShare?: number; around?: number }): Delivery[] {
   const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const offsets = [420, 0, -300, 540];
   const stamp = (ms: number) => formatWithOffset(ms, pick(offsets));
-  // Around the end of March 2025 in Vietnam: 2025-03-31T17:00:00Z is midnight of April 1st there.
-  const monthEnd = Date.UTC(2025, 2, 31, 17, 0, 0);
+  // Around the end of March 2025 in Vietnam unless told: 2025-03-31T17:00:00Z is midnight of April 1st there.
+  const monthEnd = options.around ?? Date.UTC(2025, 2, 31, 17, 0, 0);
   const events: RawEvent[] = [];
   let sequence = 0;
   const make = (kind: keyof typeof TYPES, dossierCode: string, timeMs: number, context: Record<string, unknown>, extra: Record<string, unknown>, id?: string): RawEvent => ({
