@@ -9,10 +9,13 @@ import { Logger } from 'nestjs-pino';
 export async function listen(app: INestApplication, host: string, port: number, serviceName: string): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  // Providers first (producers connect on bootstrap), then a hybrid app's transports (its consumers), then HTTP.
+  // Providers first (producers connect on bootstrap), then HTTP, then a hybrid app's transports (its consumers).
+  // HTTP before the consumers: joining a consumer group waits for its rebalance, which after a crash lasts until
+  // the dead member's session expires (30 s and more); /health/live must answer meanwhile, or a liveness probe
+  // restarts the instance mid-join, again and again.
   await app.init();
-  await app.startAllMicroservices();
   await app.listen(port, host);
+  await app.startAllMicroservices();
   app.get(Logger).log(`${serviceName} listening on http://${host}:${port} (metrics /metrics, health /health/ready)`);
 }
 
