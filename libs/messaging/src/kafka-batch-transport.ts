@@ -40,8 +40,15 @@ export interface KafkaBatchSubscription {
   partitionsConsumedConcurrently?: number;
   /** Resolve every message of a batch once its handler returns (notices, not records); default: the handler resolves. */
   autoResolve?: boolean;
+  /** kafkajs consumer settings; `retry` defaults to {@link CONSUMER_RETRY}. */
   consumer?: Omit<ConsumerConfig, 'groupId'>;
 }
+
+/**
+ * How long a consumer keeps retrying before kafkajs gives up on it (and consumer-supervision.ts ends the process):
+ * 20 retries backing off from 300 ms to 10 s, about three minutes, enough for a broker restart.
+ */
+export const CONSUMER_RETRY = { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } as const;
 
 export interface KafkaBatchTransportOptions {
   kafka: Kafka;
@@ -191,7 +198,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const spec of this.options.subscriptions) {
       const handler = this.getHandlerByPattern(spec.pattern);
       if (!handler) throw new Error(`no @EventPattern('${spec.pattern}') handler for the ${spec.description}`);
-      const consumer = this.options.kafka.consumer({ ...spec.consumer, groupId: spec.groupId });
+      const consumer = this.options.kafka.consumer({ retry: CONSUMER_RETRY, ...spec.consumer, groupId: spec.groupId });
       const subscription: RunningSubscription = { spec, consumer, subscribed: new Set(), refreshTimer: null, refreshing: Promise.resolve() };
       this.running.push(subscription);
       exitWhenConsumerGivesUp(consumer, this.logger, spec.description);

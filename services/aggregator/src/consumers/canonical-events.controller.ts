@@ -28,7 +28,7 @@ export function aggregatorTransportOptions(kafka: Kafka, config: ConfigService<A
         topics: [config.get('TOPIC_CANONICAL_EVENTS', { infer: true })],
         fromBeginning: true,
         partitionsConsumedConcurrently: config.get('AGGREGATOR_PARTITIONS_CONCURRENCY', { infer: true }),
-        consumer: { maxBytesPerPartition, maxBytes: 4 * maxBytesPerPartition, retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } },
+        consumer: { maxBytesPerPartition, maxBytes: 4 * maxBytesPerPartition },
       },
     ],
   };

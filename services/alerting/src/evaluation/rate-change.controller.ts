@@ -21,7 +21,7 @@ export function rateChangeSubscription(config: ConfigService<AlertingConfig, tru
     fromBeginning: true,
     // Notices: committed once their agencies are queued.
     autoResolve: true,
-    consumer: { maxWaitTimeInMs: 100, maxBytesPerPartition: 1_048_576, retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } },
+    consumer: { maxWaitTimeInMs: 100, maxBytesPerPartition: 1_048_576 },
   };
 }
 

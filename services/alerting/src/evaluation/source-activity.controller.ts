@@ -21,7 +21,7 @@ export function sourceActivitySubscription(config: ConfigService<AlertingConfig,
     // From the beginning for a new group: a source that went silent before this service first started must still be known.
     fromBeginning: true,
     autoResolve: true,
-    consumer: { maxBytesPerPartition: 1_048_576, retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } },
+    consumer: { maxBytesPerPartition: 1_048_576 },
   };
 }
 

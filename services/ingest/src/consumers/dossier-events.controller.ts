@@ -43,7 +43,7 @@ export function ingestTransportOptions(kafka: Kafka, config: ConfigService<Inges
         refreshTopicsMs: config.get('INGEST_SOURCE_REFRESH_MS', { infer: true }),
         fromBeginning: true,
         partitionsConsumedConcurrently: config.get('INGEST_PARTITIONS_CONCURRENCY', { infer: true }),
-        consumer: { maxBytesPerPartition: 2 * 1024 * 1024, retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } },
+        consumer: { maxBytesPerPartition: 2 * 1024 * 1024 },
       },
     ],
   };
