@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
 /**
@@ -19,11 +20,21 @@ export async function listen(app: INestApplication, host: string, port: number, 
   app.get(Logger).log(`${serviceName} listening on http://${host}:${port} (metrics /metrics, health /health/ready)`);
 }
 
+export interface DocumentOptions {
+  bearerAuth?: boolean;
+  /** Components the decorators reference by name but do not define (schemas derived from zod). */
+  schemas?: Record<string, SchemaObject>;
+}
+
 /** OpenAPI document at `/docs-json` and its UI at `/docs`. */
-export function documentApi(app: INestApplication, title: string, description: string, options: { bearerAuth?: boolean } = {}): void {
+export function documentApi(app: INestApplication, title: string, description: string, options: DocumentOptions = {}): void {
   const builder = new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1');
   if (options.bearerAuth) builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token of the identity provider' });
   const document = SwaggerModule.createDocument(app, builder.build());
+  if (options.schemas) {
+    const components = (document.components ??= {});
+    components.schemas = { ...components.schemas, ...options.schemas };
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { edgeAccess, OidcTokenVerifier } from '@dvc/auth';
 import { documentApi } from '@dvc/observability';
 import type { ApiEnvironment } from './config/api-environment';
+import { requestBodySchemas } from './pipes/zod-request';
 
 /**
  * Swagger UI at `/docs`, the OpenAPI document at `/docs-json`, behind DOCS_ACCESS (loopback by default). The
@@ -24,6 +25,6 @@ export function setupOpenApi(app: INestApplication): void {
       'not hold the endpoint’s permission a 403 (each operation names its permission). What you see is narrowed to your ' +
       'scope, the agency subtrees of your token: lists leave out the rest, and a single resource outside it is a 404, as ' +
       'if it did not exist. Changes are audited with your token’s subject and name. See docs/security.md.',
-    { bearerAuth: true },
+    { bearerAuth: true, schemas: requestBodySchemas() },
   );
 }

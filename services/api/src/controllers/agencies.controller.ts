@@ -1,11 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
-import { AGENCY_LEVELS, AgenciesQuery, agenciesQuerySchema } from '../dtos/agencies-query.dto';
+import { AgenciesQuery, agenciesQuerySchema } from '../dtos/agencies-query.dto';
 import { AgenciesPageDto, AgencyDto } from '../dtos/agency.dto';
 import { ErrorDto } from '../dtos/error.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodQuery } from '../pipes/zod-request';
 import { AgenciesService } from '../services/agencies.service';
 
 @ApiTags('agencies')
@@ -16,13 +15,9 @@ export class AgenciesController {
   @Get()
   @RequirePermission('rates:read')
   @ApiOperation({ summary: 'Danh mục cơ quan (agencies seen in the events, within your scope), by code' })
-  @ApiQuery({ name: 'level', required: false, enum: AGENCY_LEVELS, description: 'Cấp (level)' })
-  @ApiQuery({ name: 'parentCode', required: false, type: String, description: 'Only the direct children of this agency' })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: AgenciesPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findAgencies(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(agenciesQuerySchema)) query: AgenciesQuery): Promise<AgenciesPageDto> {
+  findAgencies(@CurrentPrincipal() principal: Principal, @ZodQuery(agenciesQuerySchema) query: AgenciesQuery): Promise<AgenciesPageDto> {
     return this.agenciesService.findAgencies(query, principal.scope);
   }
 

@@ -1,25 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
-import { ALERT_SEVERITIES, TARGET_METRICS } from '@dvc/domain';
-import { AcknowledgeAlertDto, AlertDetailDto, AlertsPageDto } from '../dtos/alert.dto';
-import { ALERT_KINDS, ALERT_STATUS_FILTERS, AcknowledgeBody, AlertsQuery, acknowledgeBodySchema, alertsQuerySchema } from '../dtos/alerts-input.dto';
+import { AlertDetailDto, AlertsPageDto } from '../dtos/alert.dto';
+import { AcknowledgeBody, AlertsQuery, acknowledgeBodySchema, alertsQuerySchema } from '../dtos/alerts-input.dto';
 import { ErrorDto } from '../dtos/error.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { ZodBodyPipe } from '../pipes/zod-body.pipe';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodBody, ZodQuery } from '../pipes/zod-request';
 import { AlertsService } from '../services/alerts.service';
-
-const INSTANT_HELP = 'a day 2025-03-01 (Asia/Ho_Chi_Minh) or an RFC 3339 date-time with an offset';
 
 @ApiTags('alerts')
 @Controller('v1/alerts')
@@ -40,21 +33,9 @@ export class AlertsController {
       'open alerts (firing and acknowledged) of every kind. Only alerts about agencies of your scope; silentSource ' +
       'alerts (about no agency) only for roles with operations:read.',
   })
-  @ApiQuery({ name: 'status', required: false, enum: ALERT_STATUS_FILTERS, description: 'Trạng thái; also a comma list (firing,resolved). open = firing + acknowledged (default); all = every status' })
-  @ApiQuery({ name: 'kind', required: false, enum: ALERT_KINDS, description: 'Loại cảnh báo; default: every kind' })
-  @ApiQuery({ name: 'severity', required: false, enum: ALERT_SEVERITIES })
-  @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS })
-  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact agency code)' })
-  @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: the agency with all its descendants (needs agency)' })
-  @ApiQuery({ name: 'procedure', required: false, type: String, description: 'Mã thủ tục (exact); alerts on the agency as a whole have none' })
-  @ApiQuery({ name: 'window', required: false, type: String, description: 'Evaluation window: monthToDate or rolling<N>d, e.g. rolling30d' })
-  @ApiQuery({ name: 'openedFrom', required: false, type: String, description: `Opened at or after: ${INSTANT_HELP} (its first instant)` })
-  @ApiQuery({ name: 'openedTo', required: false, type: String, description: `Opened at or before: ${INSTANT_HELP} (its last instant)` })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: AlertsPageDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
-  findAlerts(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(alertsQuerySchema)) query: AlertsQuery): Promise<AlertsPageDto> {
+  findAlerts(@CurrentPrincipal() principal: Principal, @ZodQuery(alertsQuerySchema) query: AlertsQuery): Promise<AlertsPageDto> {
     return this.alertsService.findAlerts(query, principal);
   }
 
@@ -84,7 +65,6 @@ export class AlertsController {
       'The API sends nothing itself: notifications belong to the alerting service. Only a firing alert can be ' +
       'acknowledged: an acknowledged or resolved one is a 409 and nothing changes. Every kind of alert is acknowledged alike.',
   })
-  @ApiBody({ type: AcknowledgeAlertDto })
   @ApiOkResponse({ type: AlertDetailDto, description: 'The alert after the change, with its history' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Missing or blank comment, or an unknown property' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown, or outside your scope' })
@@ -92,7 +72,7 @@ export class AlertsController {
   acknowledge(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body(new ZodBodyPipe(acknowledgeBodySchema)) body: AcknowledgeBody,
+    @ZodBody('AcknowledgeAlertDto', acknowledgeBodySchema) body: AcknowledgeBody,
   ): Promise<AlertDetailDto> {
     return this.alertsService.acknowledge(id, principal, body.comment);
   }

@@ -1,6 +1,6 @@
-import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, UseInterceptors } from '@nestjs/common';
 import { ReadCacheInterceptor } from '../cache/read-cache.interceptor';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ErrorDto } from '../dtos/error.dto';
 import { ForecastDto, IndicatorsAnswerDto, RankingDto } from '../dtos/indicators.dto';
@@ -9,15 +9,11 @@ import {
   forecastQuerySchema,
   IndicatorsQuery,
   indicatorsQuerySchema,
-  RANKABLE_INDICATORS,
   RankingQuery,
   rankingQuerySchema,
 } from '../dtos/indicators-query.dto';
-import { GROUP_KEYS } from '../dtos/rates-query.dto';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodQuery } from '../pipes/zod-request';
 import { IndicatorsService } from '../services/indicators.service';
-
-const PERIOD_HELP = 'Kỳ (one period label): 2025-03-01, 2025-03, 2025-Q1 or 2025';
 
 @ApiTags('indicators')
 @Controller('v1')
@@ -35,14 +31,10 @@ export class IndicatorsController {
       'version, numerator and denominator; null without a denominator. The period is provisional while it runs and for ' +
       'INDICATOR_GRACE_DAYS after, then final; a final period changed later is flagged revisedAfterFinal. Only your scope counts.',
   })
-  @ApiQuery({ name: 'period', required: true, type: String, description: PERIOD_HELP })
-  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan: only this agency (with subtree=true, and its descendants)' })
-  @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: the agency with all its descendants (needs agency)' })
-  @ApiQuery({ name: 'groupBy', required: false, enum: GROUP_KEYS, description: 'One item per agency, procedure or sector; one total when absent' })
   @ApiOkResponse({ type: IndicatorsAnswerDto })
   @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto, description: 'A parameter is wrong; the message names it and what is allowed' })
-  indicators(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(indicatorsQuerySchema)) query: IndicatorsQuery): Promise<IndicatorsAnswerDto> {
+  indicators(@CurrentPrincipal() principal: Principal, @ZodQuery(indicatorsQuerySchema) query: IndicatorsQuery): Promise<IndicatorsAnswerDto> {
     return this.indicatorsService.indicators(query, principal);
   }
 
@@ -55,15 +47,11 @@ export class IndicatorsController {
       'rank change against the previous period, the gap to the next rank in dossiers. Peers outside your scope are counted ' +
       'but shown by rank and rate only (no code, name or counts). 404 when the agency or parent is not in your scope.',
   })
-  @ApiQuery({ name: 'period', required: true, type: String, description: PERIOD_HELP })
-  @ApiQuery({ name: 'indicator', required: false, enum: RANKABLE_INDICATORS, description: 'Default onlineSubmission' })
-  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Rank this agency among its peers' })
-  @ApiQuery({ name: 'parent', required: false, type: String, description: 'Rank the children of this agency (instead of agency)' })
   @ApiOkResponse({ type: RankingDto })
   @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  ranking(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(rankingQuerySchema)) query: RankingQuery): Promise<RankingDto> {
+  ranking(@CurrentPrincipal() principal: Principal, @ZodQuery(rankingQuerySchema) query: RankingQuery): Promise<RankingDto> {
     return this.indicatorsService.ranking(query, principal);
   }
 
@@ -76,13 +64,11 @@ export class IndicatorsController {
       'interval), and how many online dossiers per working day the rest of the period needs to reach the effective ' +
       'onlineRate target (warning, else critical). Working days are Monday to Friday, less the public holidays of INDICATOR_HOLIDAYS and plus the Saturdays of INDICATOR_EXTRA_WORKING_DAYS.',
   })
-  @ApiQuery({ name: 'agency', required: true, type: String, description: 'Mã cơ quan (in your scope; 404 otherwise)' })
-  @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'], description: 'true: with all its descendants' })
   @ApiOkResponse({ type: ForecastDto })
   @UseInterceptors(ReadCacheInterceptor)
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  forecast(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(forecastQuerySchema)) query: ForecastQuery): Promise<ForecastDto> {
+  forecast(@CurrentPrincipal() principal: Principal, @ZodQuery(forecastQuerySchema) query: ForecastQuery): Promise<ForecastDto> {
     return this.indicatorsService.forecast(query, principal);
   }
 }

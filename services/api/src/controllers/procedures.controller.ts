@@ -1,11 +1,10 @@
 import { RequirePermission } from '@dvc/auth';
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../dtos/error.dto';
 import { ProcedureDto, ProceduresPageDto } from '../dtos/procedure.dto';
-import { ONLINE_LEVELS, ProceduresQuery, proceduresQuerySchema } from '../dtos/procedures-query.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ProceduresQuery, proceduresQuerySchema } from '../dtos/procedures-query.dto';
+import { ZodQuery } from '../pipes/zod-request';
 import { ProceduresService } from '../services/procedures.service';
 
 @ApiTags('procedures')
@@ -16,13 +15,9 @@ export class ProceduresController {
   @Get()
   @RequirePermission('catalogue:read')
   @ApiOperation({ summary: 'Danh mục thủ tục hành chính (procedures seen in the events), by code' })
-  @ApiQuery({ name: 'sector', required: false, type: String, description: 'Lĩnh vực (exact sector name)' })
-  @ApiQuery({ name: 'onlineLevel', required: false, enum: ONLINE_LEVELS, description: 'Mức độ trực tuyến: full (toàn trình), partial (một phần), none' })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: ProceduresPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findProcedures(@Query(new ZodQueryPipe(proceduresQuerySchema)) query: ProceduresQuery): Promise<ProceduresPageDto> {
+  findProcedures(@ZodQuery(proceduresQuerySchema) query: ProceduresQuery): Promise<ProceduresPageDto> {
     return this.proceduresService.findProcedures(query);
   }
 

@@ -1,10 +1,10 @@
-import { Controller, Get, Header, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Res, StreamableFile } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ErrorDto } from '../dtos/error.dto';
 import { IndicatorsQuery, reportQuerySchema } from '../dtos/indicators-query.dto';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodQuery } from '../pipes/zod-request';
 import { reportTable, toCsv, toXlsx } from '../services/indicator-reports';
 import { IndicatorsService } from '../services/indicators.service';
 
@@ -23,15 +23,12 @@ export class ReportsController {
   @RequirePermission('reports:export')
   @ApiOperation({ summary: 'Báo cáo chỉ số (CSV, UTF-8 with BOM)', description: DESCRIPTION })
   @ApiProduces('text/csv')
-  @ApiQuery({ name: 'period', required: true, type: String })
-  @ApiQuery({ name: 'agency', required: false, type: String })
-  @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'] })
   @ApiOkResponse({ description: 'The CSV file' })
   @ApiBadRequestResponse({ type: ErrorDto })
   @Header('Content-Type', 'text/csv; charset=utf-8')
   async csv(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodQueryPipe(reportQuerySchema)) query: IndicatorsQuery,
+    @ZodQuery(reportQuerySchema) query: IndicatorsQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
     const { table, fileName } = await this.table(query, principal);
@@ -43,15 +40,12 @@ export class ReportsController {
   @RequirePermission('reports:export')
   @ApiOperation({ summary: 'Báo cáo chỉ số (Excel workbook)', description: DESCRIPTION })
   @ApiProduces(XLSX_TYPE)
-  @ApiQuery({ name: 'period', required: true, type: String })
-  @ApiQuery({ name: 'agency', required: false, type: String })
-  @ApiQuery({ name: 'subtree', required: false, enum: ['true', 'false'] })
   @ApiOkResponse({ description: 'The XLSX file' })
   @ApiBadRequestResponse({ type: ErrorDto })
   @Header('Content-Type', XLSX_TYPE)
   async xlsx(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodQueryPipe(reportQuerySchema)) query: IndicatorsQuery,
+    @ZodQuery(reportQuerySchema) query: IndicatorsQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
     const { table, fileName, title } = await this.table(query, principal);

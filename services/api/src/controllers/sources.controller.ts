@@ -1,25 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
 import { ErrorDto } from '../dtos/error.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { CreateSourceDto, SourceDto, SourcesListDto, SourceWithApiKeyDto, UpdateSourceDto } from '../dtos/source.dto';
+import { SourceDto, SourcesListDto, SourceWithApiKeyDto } from '../dtos/source.dto';
 import { CreateSourceBody, createSourceBodySchema, UpdateSourceBody, updateSourceBodySchema } from '../dtos/sources-input.dto';
 import { SourceActivityPageDto } from '../dtos/webhook.dto';
 import { SourceActivityQuery, sourceActivityQuerySchema } from '../dtos/webhooks-input.dto';
-import { ZodBodyPipe } from '../pipes/zod-body.pipe';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodBody, ZodQuery } from '../pipes/zod-request';
 import { SourcesService } from '../services/sources.service';
 import { WebhooksService } from '../services/webhooks.service';
 
@@ -55,12 +51,11 @@ export class SourcesController {
       'With kafkaTopicKey, the data center then runs deploy/kafka/kafka.sh add-source <key> to create the broker user, ' +
       'its topic and ACLs. ' + KEY_POLICY,
   })
-  @ApiBody({ type: CreateSourceDto })
   @ApiCreatedResponse({ type: SourceWithApiKeyDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'An allowed agency code outside your scope' })
   @ApiConflictResponse({ type: ErrorDto, description: 'The Kafka topic key belongs to another source' })
-  createSource(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createSourceBodySchema)) body: CreateSourceBody): Promise<SourceWithApiKeyDto> {
+  createSource(@CurrentPrincipal() principal: Principal, @ZodBody('CreateSourceDto', createSourceBodySchema) body: CreateSourceBody): Promise<SourceWithApiKeyDto> {
     return this.sourcesService.createSource(body, principal);
   }
 
@@ -72,18 +67,15 @@ export class SourcesController {
       'Maintained by the alerting service from the canonical topic: the time ingest accepted each source’s latest event. ' +
       'A source silent for the configured working time (Asia/Ho_Chi_Minh) gets a silentSource alert, named here as openAlertId.',
   })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: SourceActivityPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  sourceActivity(@Query(new ZodQueryPipe(sourceActivityQuerySchema)) query: SourceActivityQuery): Promise<SourceActivityPageDto> {
+  sourceActivity(@ZodQuery(sourceActivityQuerySchema) query: SourceActivityQuery): Promise<SourceActivityPageDto> {
     return this.webhooksService.sourceActivity(query);
   }
 
   @Patch(':id')
   @RequirePermission('sources:manage')
   @ApiOperation({ summary: 'Rename a source, change its allowed agencies, or rotate its API key', description: KEY_POLICY })
-  @ApiBody({ type: UpdateSourceDto })
   @ApiOkResponse({ type: SourceWithApiKeyDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'An allowed agency code outside your scope' })
@@ -92,7 +84,7 @@ export class SourcesController {
   updateSource(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body(new ZodBodyPipe(updateSourceBodySchema)) body: UpdateSourceBody,
+    @ZodBody('UpdateSourceDto', updateSourceBodySchema) body: UpdateSourceBody,
   ): Promise<SourceWithApiKeyDto> {
     return this.sourcesService.updateSource(id, body, principal);
   }

@@ -1,34 +1,26 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { TARGET_METRICS } from '@dvc/domain';
 import { z } from 'zod';
 import { ErrorDto } from '../dtos/error.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
 import {
-  CreateTargetDto,
   EffectiveTargetsDto,
   TargetAuditPageDto,
   TargetDto,
   TargetsPageDto,
-  UpdateTargetDto,
 } from '../dtos/target.dto';
 import {
-  AUDIT_ACTIONS,
   CreateTargetBody,
   EffectiveTargetsQuery,
   OneTargetAuditQuery,
-  TARGET_SCOPE_KINDS,
   TargetAuditQuery,
   TargetsQuery,
   UpdateTargetBody,
@@ -40,8 +32,7 @@ import {
   updateTargetBodySchema,
 } from '../dtos/targets-input.dto';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
-import { ZodBodyPipe } from '../pipes/zod-body.pipe';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodBody, ZodQuery } from '../pipes/zod-request';
 import { Page } from '../utils/page.util';
 import { TargetsService } from '../services/targets.service';
 
@@ -50,11 +41,9 @@ const deleteQuerySchema = z.object({
     .string()
     .regex(/^[1-9]\d{0,8}$/, 'must be the integer version you read')
     .transform(Number)
-    .optional(),
+    .optional()
+    .meta({ type: 'integer', minimum: 1, description: 'The version you read; a different current version is a 409' }),
 });
-
-const LIMIT_QUERY = { name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` } as const;
-const CURSOR_QUERY = { name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' } as const;
 
 @ApiTags('targets')
 @Controller('v1/targets')
@@ -72,15 +61,9 @@ export class TargetsController {
       'onlineLevel, procedure), which apply to every agency, and the rules of agencies in your scope. Shared rules are ' +
       'changed by province operators only (targets:write-shared); agency administrators change the rules of their agencies.',
   })
-  @ApiQuery({ name: 'scopeKind', required: false, enum: TARGET_SCOPE_KINDS })
-  @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS })
-  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Targets whose scope names this agency code (agency, agencyProcedure)' })
-  @ApiQuery({ name: 'procedure', required: false, type: String, description: 'Targets whose scope names this procedure code (procedure, agencyProcedure)' })
-  @ApiQuery(LIMIT_QUERY)
-  @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetsPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findTargets(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(targetsQuerySchema)) query: TargetsQuery): Promise<Page<TargetDto>> {
+  findTargets(@CurrentPrincipal() principal: Principal, @ZodQuery(targetsQuerySchema) query: TargetsQuery): Promise<Page<TargetDto>> {
     return this.targetsService.findTargets(query, principal);
   }
 
@@ -95,15 +78,12 @@ export class TargetsController {
       'procedure or an online level do not apply. The agency’s level and parents, and the procedure’s online level, come ' +
       'from the catalogue of agencies and procedures seen in the events: one not seen yet is a 404.',
   })
-  @ApiQuery({ name: 'agency', required: true, type: String, description: 'Mã cơ quan (exact agency code)' })
-  @ApiQuery({ name: 'procedure', required: false, type: String, description: 'Mã thủ tục (exact procedure code); absent: the agency as a whole' })
-  @ApiQuery({ name: 'metric', required: false, enum: TARGET_METRICS, description: 'Only this metric; default both' })
   @ApiOkResponse({ type: EffectiveTargetsDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'The agency or the procedure has not been seen in the events' })
   effectiveTargets(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodQueryPipe(effectiveTargetsQuerySchema)) query: EffectiveTargetsQuery,
+    @ZodQuery(effectiveTargetsQuerySchema) query: EffectiveTargetsQuery,
   ): Promise<EffectiveTargetsDto> {
     return this.targetsService.effectiveTargets(query, principal);
   }
@@ -111,14 +91,9 @@ export class TargetsController {
   @Get('audit')
   @RequirePermission('targets:read')
   @ApiOperation({ summary: 'Lịch sử thay đổi chỉ tiêu (audit trail of every target): who, what, when, before and after; newest first' })
-  @ApiQuery({ name: 'targetId', required: false, type: String, description: 'Only this target (also a deleted one)' })
-  @ApiQuery({ name: 'actor', required: false, type: String, description: 'Only changes by this actor (exact)' })
-  @ApiQuery({ name: 'action', required: false, enum: AUDIT_ACTIONS })
-  @ApiQuery(LIMIT_QUERY)
-  @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetAuditPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findAudit(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(targetAuditQuerySchema)) query: TargetAuditQuery) {
+  findAudit(@CurrentPrincipal() principal: Principal, @ZodQuery(targetAuditQuerySchema) query: TargetAuditQuery) {
     return this.targetsService.findAudit(query, principal);
   }
 
@@ -134,14 +109,12 @@ export class TargetsController {
   @Get(':id/audit')
   @RequirePermission('targets:read')
   @ApiOperation({ summary: 'Lịch sử của một chỉ tiêu (one target’s history, also after its deletion), newest first' })
-  @ApiQuery(LIMIT_QUERY)
-  @ApiQuery(CURSOR_QUERY)
   @ApiOkResponse({ type: TargetAuditPageDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No target with this id ever existed' })
   findTargetAudit(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Query(new ZodQueryPipe(oneTargetAuditQuerySchema)) query: OneTargetAuditQuery,
+    @ZodQuery(oneTargetAuditQuerySchema) query: OneTargetAuditQuery,
   ) {
     return this.targetsService.findTargetAudit(id, query, principal);
   }
@@ -154,11 +127,10 @@ export class TargetsController {
       'Unknown properties are refused (400). One target per scope × metric × severity: another one for the same is a 409 ' +
       'naming the existing target. Codes need not have been seen in the events yet. Audited with your token’s subject and name.',
   })
-  @ApiBody({ type: CreateTargetDto })
   @ApiCreatedResponse({ type: TargetDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body; the message names each problem' })
   @ApiConflictResponse({ type: ErrorDto, description: 'A target for this scope, metric and severity exists' })
-  createTarget(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createTargetBodySchema)) body: CreateTargetBody): Promise<TargetDto> {
+  createTarget(@CurrentPrincipal() principal: Principal, @ZodBody('CreateTargetDto', createTargetBodySchema) body: CreateTargetBody): Promise<TargetDto> {
     return this.targetsService.createTarget(body, principal);
   }
 
@@ -171,7 +143,6 @@ export class TargetsController {
       'with its current version and nothing changes. Scope and metric cannot change (delete and create instead). A change ' +
       'that changes nothing returns the target as it is, without a new version or audit entry. Audited with your token’s subject and name.',
   })
-  @ApiBody({ type: UpdateTargetDto })
   @ApiOkResponse({ type: TargetDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -179,7 +150,7 @@ export class TargetsController {
   updateTarget(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body(new ZodBodyPipe(updateTargetBodySchema)) body: UpdateTargetBody,
+    @ZodBody('UpdateTargetDto', updateTargetBodySchema) body: UpdateTargetBody,
   ): Promise<TargetDto> {
     return this.targetsService.updateTarget(id, body, principal);
   }
@@ -191,7 +162,6 @@ export class TargetsController {
     summary: 'Xoá chỉ tiêu (delete a target)',
     description: 'With ?version=N, only if the target is still at that version (409 otherwise). Its history stays. Audited with your token’s subject and name.',
   })
-  @ApiQuery({ name: 'version', required: false, type: Number, description: 'The version you read; a different current version is a 409' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -199,7 +169,7 @@ export class TargetsController {
   async deleteTarget(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Query(new ZodQueryPipe(deleteQuerySchema)) query: z.output<typeof deleteQuerySchema>,
+    @ZodQuery(deleteQuerySchema) query: z.output<typeof deleteQuerySchema>,
   ): Promise<void> {
     await this.targetsService.deleteTarget(id, query.version ?? null, principal);
   }

@@ -1,20 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ErrorDto } from '../dtos/error.dto';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../dtos/query-params';
-import { CreateWebhookDto, UpdateWebhookDto, WebhookDto, WebhookWithSecretDto, WebhooksPageDto } from '../dtos/webhook.dto';
+import { WebhookDto, WebhookWithSecretDto, WebhooksPageDto } from '../dtos/webhook.dto';
 import {
   CreateWebhookBody,
   UpdateWebhookBody,
@@ -24,8 +21,7 @@ import {
   webhooksQuerySchema,
 } from '../dtos/webhooks-input.dto';
 import { CurrentPrincipal, Principal, RequirePermission } from '@dvc/auth';
-import { ZodBodyPipe } from '../pipes/zod-body.pipe';
-import { ZodQueryPipe } from '../pipes/zod-query.pipe';
+import { ZodBody, ZodQuery } from '../pipes/zod-request';
 import { WebhooksService } from '../services/webhooks.service';
 
 const SECRET_POLICY =
@@ -47,13 +43,9 @@ export class WebhooksController {
       'sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<raw body>")>). ' + SECRET_POLICY +
       ' Listed: the endpoints for every alert and those for agencies of your scope.',
   })
-  @ApiQuery({ name: 'agency', required: false, type: String, description: 'Mã cơ quan (exact): only endpoints scoped to this agency' })
-  @ApiQuery({ name: 'enabled', required: false, enum: ['true', 'false'] })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page' })
   @ApiOkResponse({ type: WebhooksPageDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  findWebhooks(@CurrentPrincipal() principal: Principal, @Query(new ZodQueryPipe(webhooksQuerySchema)) query: WebhooksQuery): Promise<WebhooksPageDto> {
+  findWebhooks(@CurrentPrincipal() principal: Principal, @ZodQuery(webhooksQuerySchema) query: WebhooksQuery): Promise<WebhooksPageDto> {
     return this.webhooksService.findWebhooks(query, principal);
   }
 
@@ -77,10 +69,9 @@ export class WebhooksController {
       'subtree’s alerts (it must be in your scope: 403 otherwise). Unknown properties are refused (400). createdBy is the ' +
       'name in your token (its subject is kept too).',
   })
-  @ApiBody({ type: CreateWebhookDto })
   @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint, with its secret: the only time it is shown' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body (e.g. an ftp:// URL, a short secret)' })
-  createWebhook(@CurrentPrincipal() principal: Principal, @Body(new ZodBodyPipe(createWebhookBodySchema)) body: CreateWebhookBody): Promise<WebhookWithSecretDto> {
+  createWebhook(@CurrentPrincipal() principal: Principal, @ZodBody('CreateWebhookDto', createWebhookBodySchema) body: CreateWebhookBody): Promise<WebhookWithSecretDto> {
     return this.webhooksService.createWebhook(body, principal);
   }
 
@@ -93,7 +84,6 @@ export class WebhooksController {
       'generated one. Either is returned in this response, once, and used from the next call on. At least one property; ' +
       'unknown properties are refused (400). The change is logged with your token subject.',
   })
-  @ApiBody({ type: UpdateWebhookDto })
   @ApiExtraModels(WebhookWithSecretDto)
   @ApiOkResponse({
     description: 'The endpoint after the change; with secret only when the secret was changed',
@@ -104,7 +94,7 @@ export class WebhooksController {
   updateWebhook(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Body(new ZodBodyPipe(updateWebhookBodySchema)) body: UpdateWebhookBody,
+    @ZodBody('UpdateWebhookDto', updateWebhookBodySchema) body: UpdateWebhookBody,
   ): Promise<WebhookDto | WebhookWithSecretDto> {
     return this.webhooksService.updateWebhook(id, body, principal);
   }

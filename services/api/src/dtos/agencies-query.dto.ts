@@ -4,8 +4,8 @@ import { codeParam, enumParam, limitParam, singleKeyCursorParam } from './query-
 export const AGENCY_LEVELS = ['ministry', 'province', 'department', 'district', 'commune', 'other'] as const;
 
 export const agenciesQuerySchema = z.object({
-  level: enumParam(AGENCY_LEVELS).optional(),
-  parentCode: codeParam.optional(),
+  level: enumParam(AGENCY_LEVELS).optional().meta({ description: 'Cấp (level)' }),
+  parentCode: codeParam.optional().meta({ description: 'Only the direct children of this agency' }),
   limit: limitParam,
   cursor: singleKeyCursorParam,
 });

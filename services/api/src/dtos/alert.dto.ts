@@ -377,9 +377,3 @@ export class AlertDetailDto extends AlertItemDto {
   @ApiProperty({ type: [AlertHistoryEntryDto], description: 'Lịch sử (lifecycle), oldest first' })
   history!: AlertHistoryEntryDto[];
 }
-
-/** Request body of `POST /v1/alerts/:id/acknowledge` (documentation; validation is the zod schema). */
-export class AcknowledgeAlertDto {
-  @ApiProperty({ maxLength: MAX_COMMENT_LENGTH, description: 'Ghi chú xử lý: what is being done about it (required, not blank)', example: 'Đã giao phòng Tư pháp rà soát' })
-  comment!: string;
-}

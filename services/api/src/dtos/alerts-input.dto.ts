@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tryParseRfc3339 } from '@dvc/contracts';
 import { ALERT_SEVERITIES, TARGET_METRICS } from '@dvc/domain';
 import { decodeCursor } from '../utils/cursor.util';
-import { CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
+import { CURSOR_DESCRIPTION, CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
 import { isUuid, show, strictObject } from './targets-input.dto';
 
 export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
@@ -56,9 +56,14 @@ const statusParam = z
       else ctx.addIssue({ code: 'custom', message: `${quote(item)} is not a status; use ${STATUS_HELP}` });
     }
     return ALERT_STATUSES.filter((s) => statuses.has(s));
+  })
+  .meta({
+    description: 'Trạng thái: one of firing, acknowledged, resolved, open, all, or a comma list (firing,resolved). open = firing + acknowledged (default); all = every status',
+    example: 'open',
   });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT_HELP = 'a day 2025-03-01 (Asia/Ho_Chi_Minh) or an RFC 3339 date-time with an offset';
 
 /**
  * An instant (RFC 3339 with offset) or a day `YYYY-MM-DD` in Asia/Ho_Chi_Minh: as a lower bound its
@@ -78,7 +83,8 @@ function instantParam(bound: 'from' | 'to') {
         message: `${quote(value)} is not a day (2025-03-01, Asia/Ho_Chi_Minh) or an RFC 3339 date-time with an offset (2025-03-01T08:00:00+07:00)`,
       });
       return z.NEVER;
-    });
+    })
+    .meta({ description: `Opened at or ${bound === 'from' ? 'after' : 'before'}: ${INSTANT_HELP} (its ${bound === 'from' ? 'first' : 'last'} instant)` });
 }
 
 const alertsCursorParam = z
@@ -92,22 +98,24 @@ const alertsCursorParam = z
     }
     ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
     return z.NEVER;
-  });
+  })
+  .meta({ description: CURSOR_DESCRIPTION });
 
 const alertsFields = z.object({
   status: statusParam,
-  kind: enumParam(ALERT_KINDS).optional(),
+  kind: enumParam(ALERT_KINDS).optional().meta({ description: 'Loại cảnh báo; default: every kind' }),
   severity: enumParam(ALERT_SEVERITIES).optional(),
   metric: enumParam(TARGET_METRICS).optional(),
-  agency: codeParam.optional(),
-  subtree: enumParam(['true', 'false']).optional(),
-  procedure: codeParam.optional(),
+  agency: codeParam.optional().meta({ description: 'Mã cơ quan (exact agency code)' }),
+  subtree: enumParam(['true', 'false']).optional().meta({ description: 'true: the agency with all its descendants (needs agency)' }),
+  procedure: codeParam.optional().meta({ description: 'Mã thủ tục (exact); alerts on the agency as a whole have none' }),
   window: z
     .string()
     .optional()
     .refine((value) => value === undefined || WINDOW_KIND_PATTERN.test(value), {
       error: (issue) => `${quote(String(issue.input))} is not a window; use monthToDate or rolling<N>d such as rolling30d`,
-    }),
+    })
+    .meta({ description: 'Evaluation window: monthToDate or rolling<N>d, e.g. rolling30d' }),
   openedFrom: instantParam('from'),
   openedTo: instantParam('to'),
   limit: limitParam,
@@ -151,7 +159,8 @@ export const acknowledgeBodySchema = strictObject(
       })
       .trim()
       .min(1, 'must not be empty or blank; say what is being done about the alert')
-      .max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`),
+      .max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`)
+      .meta({ description: 'Ghi chú xử lý: what is being done about it (required, not blank)', example: 'Đã giao phòng Tư pháp rà soát' }),
   },
   'an acknowledgement',
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INDICATORS, IndicatorName, ParsedPeriod } from '@dvc/domain';
 import { codeParam, enumParam } from './query-params';
-import { GROUP_KEYS, GroupKey, periodLabelParam } from './rates-query.dto';
+import { GROUP_KEYS, GroupKey, periodOfLabel } from './rates-query.dto';
 
 /** The indicators that are ratios of dossiers (or procedures): what a ranking can order peers by. */
 export const RANKABLE_INDICATORS = (Object.keys(INDICATORS) as IndicatorName[]).filter((name) => INDICATORS[name].unit === 'ratio') as [
@@ -9,11 +9,13 @@ export const RANKABLE_INDICATORS = (Object.keys(INDICATORS) as IndicatorName[]).
   ...IndicatorName[],
 ];
 
-const requiredPeriod = periodLabelParam.transform((period, ctx): ParsedPeriod => {
-  if (period) return period;
-  ctx.addIssue({ code: 'custom', message: 'is required: a period label, e.g. 2025-03 (a month), 2025-Q1, 2025 or 2025-03-01' });
-  return z.NEVER;
-});
+const PERIOD_REQUIRED = 'is required: a period label, e.g. 2025-03 (a month), 2025-Q1, 2025 or 2025-03-01';
+
+// Only a missing period fails the string check: ZodQueryPipe refuses a repeated parameter before.
+const requiredPeriod = z
+  .string({ error: PERIOD_REQUIRED })
+  .transform(periodOfLabel)
+  .meta({ description: 'Kỳ (one period label): 2025-03-01, 2025-03, 2025-Q1 or 2025' });
 
 const groupByOne = z
   .string()
@@ -23,7 +25,8 @@ const groupByOne = z
     if ((GROUP_KEYS as readonly string[]).includes(value)) return value as GroupKey;
     ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value.slice(0, 40))} is not a grouping; use one of ${GROUP_KEYS.join(', ')}, or leave it out for one total` });
     return z.NEVER;
-  });
+  })
+  .meta({ enum: [...GROUP_KEYS], description: 'One item per agency, procedure or sector; one total when absent' });
 
 export interface IndicatorsQuery {
   period: ParsedPeriod;
@@ -34,8 +37,8 @@ export interface IndicatorsQuery {
 
 const indicatorsFields = z.object({
   period: requiredPeriod,
-  agency: codeParam.optional(),
-  subtree: enumParam(['true', 'false']).optional(),
+  agency: codeParam.optional().meta({ description: 'Mã cơ quan: only this agency (with subtree=true, and its descendants)' }),
+  subtree: enumParam(['true', 'false']).optional().meta({ description: 'true: the agency with all its descendants (needs agency)' }),
   groupBy: groupByOne,
 });
 
@@ -66,9 +69,9 @@ export interface RankingQuery {
 export const rankingQuerySchema = z
   .object({
     period: requiredPeriod,
-    indicator: enumParam(RANKABLE_INDICATORS).default('onlineSubmission'),
-    agency: codeParam.optional(),
-    parent: codeParam.optional(),
+    indicator: enumParam(RANKABLE_INDICATORS).default('onlineSubmission').meta({ description: 'Default onlineSubmission' }),
+    agency: codeParam.optional().meta({ description: 'Rank this agency among its peers' }),
+    parent: codeParam.optional().meta({ description: 'Rank the children of this agency (instead of agency)' }),
   })
   .transform((query, ctx): RankingQuery => {
     if ((query.agency === undefined) === (query.parent === undefined)) {
@@ -83,5 +86,8 @@ export interface ForecastQuery {
 }
 
 export const forecastQuerySchema = z
-  .object({ agency: codeParam, subtree: enumParam(['true', 'false']).optional() })
+  .object({
+    agency: codeParam.meta({ description: 'Mã cơ quan (in your scope; 404 otherwise)' }),
+    subtree: enumParam(['true', 'false']).optional().meta({ description: 'true: with all its descendants' }),
+  })
   .transform((query): ForecastQuery => ({ agency: query.agency, subtree: query.subtree === 'true' }));

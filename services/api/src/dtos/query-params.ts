@@ -20,7 +20,8 @@ export const limitParam = z
     if (limit >= 1 && limit <= MAX_LIMIT) return limit;
     ctx.addIssue({ code: 'custom', message: `${quote(value)} is not allowed; give an integer from 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT})` });
     return z.NEVER;
-  });
+  })
+  .meta({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Items per page, 1–${MAX_LIMIT}; default ${DEFAULT_LIMIT}` });
 
 export const codeParam = z
   .string()
@@ -32,6 +33,8 @@ export function enumParam<const Values extends readonly [string, ...string[]]>(v
 }
 
 export const CURSOR_MESSAGE = 'is not a cursor this endpoint returned for these parameters; start again without cursor';
+/** What the document says of every `cursor` parameter. */
+export const CURSOR_DESCRIPTION = 'The nextCursor of the previous page';
 
 /** A cursor over rows sorted by one code. */
 export const singleKeyCursorParam = z
@@ -43,4 +46,5 @@ export const singleKeyCursorParam = z
     if (sortKey) return sortKey[0];
     ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
     return z.NEVER;
-  });
+  })
+  .meta({ description: CURSOR_DESCRIPTION });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PERIOD_KINDS, ParsedPeriod, PeriodKind, parsePeriodLabel } from '@dvc/domain';
 import { decodeCursor } from '../utils/cursor.util';
-import { CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
+import { CURSOR_DESCRIPTION, CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
 
 /** Grouping keys in the order items are sorted by, whatever order `groupBy` lists them in. */
 export const GROUP_KEYS = ['agency', 'procedure', 'sector'] as const;
@@ -23,18 +23,29 @@ export interface RatesQuery {
 }
 
 const LABEL_FORMS = 'use a day 2025-03-01, a month 2025-03, a quarter 2025-Q1 or a year 2025';
+const LABEL_HELP = 'Nhãn kỳ (period label), inclusive: 2025-03-01, 2025-03, 2025-Q1 or 2025';
+
+/** What the document says of `from` and `to`, periods given by label. */
+export const PERIOD_BOUNDS_HELP = {
+  from: `${LABEL_HELP}; its first day. No lower bound when absent`,
+  to: `${LABEL_HELP}; its last day. No upper bound when absent`,
+};
+/** What the document says of `period`, a period kind. */
+export const PERIOD_KIND_HELP = 'Loại kỳ (period kind); default month';
+
+/** The period a label names, or an issue that says which labels there are. */
+export function periodOfLabel(value: string, ctx: z.RefinementCtx): ParsedPeriod {
+  const parsed = parsePeriodLabel(value);
+  // PostgreSQL dates start at year 1; year 0000 would otherwise fail inside the query as a 500.
+  if (parsed && parsed.firstDay >= '0001-01-01') return parsed;
+  ctx.addIssue({ code: 'custom', message: `${quote(value)} is not a period label; ${LABEL_FORMS}` });
+  return z.NEVER;
+}
 
 export const periodLabelParam = z
   .string()
   .optional()
-  .transform((value, ctx): ParsedPeriod | null => {
-    if (value === undefined) return null;
-    const parsed = parsePeriodLabel(value);
-    // PostgreSQL dates start at year 1; year 0000 would otherwise fail inside the query as a 500.
-    if (parsed && parsed.firstDay >= '0001-01-01') return parsed;
-    ctx.addIssue({ code: 'custom', message: `${quote(value)} is not a period label; ${LABEL_FORMS}` });
-    return z.NEVER;
-  });
+  .transform((value, ctx): ParsedPeriod | null => (value === undefined ? null : periodOfLabel(value, ctx)));
 
 const groupByParam = z
   .string()
@@ -50,18 +61,19 @@ const groupByParam = z
       }
     }
     return GROUP_KEYS.filter((key) => listed.includes(key));
-  });
+  })
+  .meta({ description: `Comma list of ${GROUP_KEYS.join(', ')}; empty for one total per period`, example: 'agency,procedure' });
 
 const fields = z.object({
-  period: enumParam(PERIOD_KINDS).default('month'),
-  from: periodLabelParam,
-  to: periodLabelParam,
+  period: enumParam(PERIOD_KINDS).default('month').meta({ description: PERIOD_KIND_HELP }),
+  from: periodLabelParam.meta({ description: PERIOD_BOUNDS_HELP.from }),
+  to: periodLabelParam.meta({ description: PERIOD_BOUNDS_HELP.to }),
   groupBy: groupByParam,
-  agency: codeParam.optional(),
-  subtree: enumParam(['true', 'false']).optional(),
-  procedure: codeParam.optional(),
+  agency: codeParam.optional().meta({ description: 'Mã cơ quan (exact agency code)' }),
+  subtree: enumParam(['true', 'false']).optional().meta({ description: 'true: the agency with all its descendants (needs agency)' }),
+  procedure: codeParam.optional().meta({ description: 'Mã thủ tục (exact procedure code)' }),
   limit: limitParam,
-  cursor: z.string().optional(),
+  cursor: z.string().optional().meta({ description: CURSOR_DESCRIPTION }),
 });
 
 export const ratesQuerySchema = fields.transform((query, ctx): RatesQuery => {

@@ -1,5 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_EMAIL_LENGTH, MAX_RECIPIENT_NAME_LENGTH } from './recipients-input.dto';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class RecipientDto {
   @ApiProperty({ description: 'Id (string: a 64-bit integer)', example: '7' })
@@ -27,16 +26,4 @@ export class RecipientsPageDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
   nextCursor!: string | null;
-}
-
-/** Request body of `POST /v1/recipients` (documentation; validation is the zod schema). */
-export class CreateRecipientDto {
-  @ApiProperty({ description: 'Mã cơ quan (exact; need not have been seen in the events yet)', example: '000.00.17.H31' })
-  agencyCode!: string;
-
-  @ApiProperty({ maxLength: MAX_EMAIL_LENGTH, description: 'E-mail address (ASCII)', example: 'nguyen.van.a@hungyen.gov.vn' })
-  email!: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_RECIPIENT_NAME_LENGTH, example: 'Nguyễn Văn A' })
-  name?: string | null;
 }

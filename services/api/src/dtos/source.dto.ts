@@ -1,9 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_SOURCE_NAME_LENGTH, MAX_SOURCE_URI_LENGTH } from './sources-input.dto';
+import { AGENCIES_HELP } from './sources-input.dto';
 
-const AGENCIES_HELP =
-  'Agency codes, each with its whole subtree in the recorded hierarchy, and patterns with the wildcard * (e.g. "*.H31": ' +
-  'every code of the province suffix H31). An event about any other agency is dead-lettered with agency-not-allowed-for-source.';
 
 /** A registered one-stop system as the API shows it: never its API key or the key's hash. */
 export class SourceDto {
@@ -59,35 +56,4 @@ export class SourceWithApiKeyDto extends SourceDto {
 export class SourcesListDto {
   @ApiProperty({ type: [SourceDto], description: 'Oldest first' })
   items!: SourceDto[];
-}
-
-export class CreateSourceDto {
-  @ApiProperty({ maxLength: MAX_SOURCE_NAME_LENGTH, example: 'Một cửa Hưng Yên' })
-  name!: string;
-
-  @ApiProperty({ maxLength: MAX_SOURCE_URI_LENGTH, example: 'urn:dvc:motcua:hung-yen' })
-  sourceUri!: string;
-
-  @ApiProperty({ type: [String], description: AGENCIES_HELP, example: ['*.H31'] })
-  allowedAgencies!: string[];
-
-  @ApiPropertyOptional({
-    description: 'Its own Kafka topic <input topic>.<key>; the broker user, ACLs and topic are made with deploy/kafka/kafka.sh add-source <key>',
-    example: 'hung-yen',
-  })
-  kafkaTopicKey?: string;
-
-  @ApiPropertyOptional({ description: 'Issue an HTTP API key (default: true unless kafkaTopicKey is given)' })
-  issueApiKey?: boolean;
-}
-
-export class UpdateSourceDto {
-  @ApiPropertyOptional({ maxLength: MAX_SOURCE_NAME_LENGTH })
-  name?: string;
-
-  @ApiPropertyOptional({ type: [String], description: AGENCIES_HELP })
-  allowedAgencies?: string[];
-
-  @ApiPropertyOptional({ enum: [true], description: 'Issue a new API key; the old one stops working at once' })
-  rotateApiKey?: true;
 }

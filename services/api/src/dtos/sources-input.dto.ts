@@ -5,6 +5,10 @@ import { show, strictObject } from './targets-input.dto';
 export const MAX_SOURCE_NAME_LENGTH = 200;
 export const MAX_SOURCE_URI_LENGTH = 1_024;
 
+export const AGENCIES_HELP =
+  'Agency codes, each with its whole subtree in the recorded hierarchy, and patterns with the wildcard * (e.g. "*.H31": ' +
+  'every code of the province suffix H31). An event about any other agency is dead-lettered with agency-not-allowed-for-source.';
+
 const nameField = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required; a name for people, e.g. "Một cửa Hưng Yên"' : `${show(issue.input)} is not allowed; give a text`) })
   .trim()
@@ -28,7 +32,8 @@ const allowedAgenciesField = z
     const problems = agencyEntryProblems(unique);
     for (const message of problems) ctx.addIssue({ code: 'custom', message });
     return problems.length ? z.NEVER : unique;
-  });
+  })
+  .meta({ description: AGENCIES_HELP });
 
 const kafkaTopicKeyField = z
   .string({ error: (issue) => `${show(issue.input)} is not allowed; give a key of 1–40 characters a-z, 0-9 and "-"` })
@@ -41,11 +46,17 @@ const trueOnly = (what: string) => z.literal(true, { error: (issue) => `${show(i
 
 export const createSourceBodySchema = strictObject(
   {
-    name: nameField,
-    sourceUri: sourceUriField,
-    allowedAgencies: allowedAgenciesField,
-    kafkaTopicKey: kafkaTopicKeyField.optional(),
-    issueApiKey: z.boolean({ error: (issue) => `${show(issue.input)} is not allowed; use true or false` }).optional(),
+    name: nameField.meta({ example: 'Một cửa Hưng Yên' }),
+    sourceUri: sourceUriField.meta({ example: 'urn:dvc:motcua:hung-yen' }),
+    allowedAgencies: allowedAgenciesField.meta({ example: ['*.H31'] }),
+    kafkaTopicKey: kafkaTopicKeyField.optional().meta({
+      description: 'Its own Kafka topic <input topic>.<key>; the broker user, ACLs and topic are made with deploy/kafka/kafka.sh add-source <key>',
+      example: 'hung-yen',
+    }),
+    issueApiKey: z
+      .boolean({ error: (issue) => `${show(issue.input)} is not allowed; use true or false` })
+      .optional()
+      .meta({ description: 'Issue an HTTP API key (default: true unless kafkaTopicKey is given)' }),
   },
   'a source',
 ).transform((body, ctx) => {
@@ -67,7 +78,9 @@ export const updateSourceBodySchema = strictObject(
   {
     name: nameField.optional(),
     allowedAgencies: allowedAgenciesField.optional(),
-    rotateApiKey: trueOnly('issue a new API key (the old one stops working at once)').optional(),
+    rotateApiKey: trueOnly('issue a new API key (the old one stops working at once)')
+      .optional()
+      .meta({ description: 'Issue a new API key; the old one stops working at once' }),
   },
   'a source change',
 ).transform((body, ctx) => {

@@ -2,14 +2,7 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagge
 import { ALERT_SEVERITIES, TARGET_METRICS, TARGET_SCOPE_PRECEDENCE, TARGETABLE_ONLINE_LEVELS } from '@dvc/domain';
 import { AGENCY_LEVELS } from './agencies-query.dto';
 import { ONLINE_LEVELS } from './procedures-query.dto';
-import { AUDIT_ACTIONS, MAX_NOTE_LENGTH, TARGET_SCOPE_KINDS } from './targets-input.dto';
-
-const SCOPE_HELP =
-  'Phạm vi (scope). kind decides which other fields it has, and it has no others: ' +
-  'all — everything; agencyLevel — agencyLevel; onlineLevel — onlineLevel (full or partial; applies to procedures); ' +
-  'agency — agencyCode and includeSubtree (false: that agency only; true: it and every agency below it); ' +
-  'procedure — procedureCode; agencyProcedure — agencyCode and procedureCode. ' +
-  'Codes are exact, trimmed, and need not have been seen in the events yet.';
+import { AUDIT_ACTIONS, MAX_NOTE_LENGTH, SCOPE_HELP, TARGET_SCOPE_KINDS } from './targets-input.dto';
 
 export class TargetScopeDto {
   @ApiProperty({ enum: TARGET_SCOPE_KINDS, example: 'agency' })
@@ -75,48 +68,6 @@ export class TargetsPageDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
   nextCursor!: string | null;
-}
-
-/** Request body of `POST /v1/targets` (documentation; validation is the zod schema). */
-export class CreateTargetDto {
-  @ApiProperty({ type: TargetScopeDto, description: SCOPE_HELP })
-  scope!: TargetScopeDto;
-
-  @ApiProperty({ enum: TARGET_METRICS })
-  metric!: string;
-
-  @ApiProperty({ minimum: 0, maximum: 1, example: 0.3 })
-  threshold!: number;
-
-  @ApiProperty({ enum: ALERT_SEVERITIES })
-  severity!: string;
-
-  @ApiPropertyOptional({ default: true })
-  enabled?: boolean;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_NOTE_LENGTH })
-  note?: string | null;
-}
-
-/** Request body of `PATCH /v1/targets/:id`. */
-export class UpdateTargetDto {
-  @ApiProperty({
-    description: 'The version you read. If the target has changed since (its version is different), the answer is 409 and nothing changes.',
-    example: 1,
-  })
-  version!: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 1, example: 0.3 })
-  threshold?: number;
-
-  @ApiPropertyOptional({ enum: ALERT_SEVERITIES })
-  severity?: string;
-
-  @ApiPropertyOptional()
-  enabled?: boolean;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_NOTE_LENGTH, description: 'null clears it' })
-  note?: string | null;
 }
 
 export class TargetAuditEntryDto {

@@ -2,12 +2,20 @@ import { z } from 'zod';
 import { ALERT_SEVERITIES, TARGET_METRICS, TARGETABLE_ONLINE_LEVELS, TargetScope, TargetScopeKind } from '@dvc/domain';
 import { decodeCursor } from '../utils/cursor.util';
 import { AGENCY_LEVELS } from './agencies-query.dto';
-import { CURSOR_MESSAGE, MAX_CODE_LENGTH, codeParam, enumParam, limitParam, quote } from './query-params';
+import { documentAs } from '../pipes/zod-request';
+import { CURSOR_MESSAGE, CURSOR_DESCRIPTION, MAX_CODE_LENGTH, codeParam, enumParam, limitParam, quote } from './query-params';
 
 export const TARGET_SCOPE_KINDS = ['all', 'agencyLevel', 'onlineLevel', 'agency', 'procedure', 'agencyProcedure'] as const satisfies readonly TargetScopeKind[];
 export const AUDIT_ACTIONS = ['create', 'update', 'delete'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const MAX_NOTE_LENGTH = 2_000;
+
+export const SCOPE_HELP =
+  'Phạm vi (scope). kind decides which other fields it has, and it has no others: ' +
+  'all — everything; agencyLevel — agencyLevel; onlineLevel — onlineLevel (full or partial; applies to procedures); ' +
+  'agency — agencyCode and includeSubtree (false: that agency only; true: it and every agency below it); ' +
+  'procedure — procedureCode; agencyProcedure — agencyCode and procedureCode. ' +
+  'Codes are exact, trimmed, and need not have been seen in the events yet.';
 
 // ---------------------------------------------------------------------------------------------------
 // Request bodies (JSON). Every object is strict: a property it does not name is a 400, so a typo
@@ -31,7 +39,8 @@ export const codeField = z
 const thresholdField = z
   .number({ error: (issue) => (issue.input === undefined ? 'is required; a number from 0 to 1' : `${show(issue.input)} is not a number; give a ratio from 0 to 1, e.g. 0.5`) })
   .min(0, 'must be from 0 to 1 (a ratio, e.g. 0.5 for 50%)')
-  .max(1, 'must be from 0 to 1 (a ratio, e.g. 0.5 for 50%)');
+  .max(1, 'must be from 0 to 1 (a ratio, e.g. 0.5 for 50%)')
+  .meta({ description: 'Ngưỡng (ratio 0–1): below it is below target', example: 0.3 });
 
 const enabledField = z.boolean({ error: (issue) => `${show(issue.input)} is not allowed; use true or false` });
 
@@ -84,6 +93,9 @@ const scopeField = z.unknown().transform((value, ctx): TargetScope => {
   for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path, message: issue.message, ...keysOf(issue) });
   return z.NEVER;
 });
+// Checked by hand above, for messages that name the kind; documented as the union of the kinds.
+const { all, agencyLevel, onlineLevel, agency, procedure, agencyProcedure } = SCOPE_SCHEMAS;
+documentAs(scopeField, z.union([all, agencyLevel, onlineLevel, agency, procedure, agencyProcedure]).meta({ description: SCOPE_HELP }));
 
 export const createTargetBodySchema = strictObject(
   {
@@ -91,7 +103,7 @@ export const createTargetBodySchema = strictObject(
     metric: enumField(TARGET_METRICS),
     threshold: thresholdField,
     severity: enumField(ALERT_SEVERITIES),
-    enabled: enabledField.optional(),
+    enabled: enabledField.optional().meta({ default: true }),
     note: noteField.optional(),
   },
   'a target',
@@ -109,11 +121,15 @@ export const updateTargetBodySchema = strictObject(
             : `${show(issue.input)} is not a version; give the integer version you read`,
       })
       .int('must be an integer, the version you read')
-      .min(1, 'must be at least 1, the version you read'),
+      .min(1, 'must be at least 1, the version you read')
+      .meta({
+        description: 'The version you read. If the target has changed since (its version is different), the answer is 409 and nothing changes.',
+        example: 1,
+      }),
     threshold: thresholdField.optional(),
     severity: enumField(ALERT_SEVERITIES).optional(),
     enabled: enabledField.optional(),
-    note: noteField.optional(),
+    note: noteField.optional().meta({ description: 'null clears it' }),
   },
   'a target update',
 ).superRefine((body, ctx) => {
@@ -144,13 +160,14 @@ const targetsCursorParam = z
     }
     ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
     return z.NEVER;
-  });
+  })
+  .meta({ description: CURSOR_DESCRIPTION });
 
 export const targetsQuerySchema = z.object({
   scopeKind: enumParam(TARGET_SCOPE_KINDS).optional(),
   metric: enumParam(TARGET_METRICS).optional(),
-  agency: codeParam.optional(),
-  procedure: codeParam.optional(),
+  agency: codeParam.optional().meta({ description: 'Targets whose scope names this agency code (agency, agencyProcedure)' }),
+  procedure: codeParam.optional().meta({ description: 'Targets whose scope names this procedure code (procedure, agencyProcedure)' }),
   limit: limitParam,
   cursor: targetsCursorParam,
 });
@@ -167,14 +184,21 @@ const auditCursorParam = z
     if (key && /^[1-9]\d{0,17}$/.test(key[0])) return key[0];
     ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
     return z.NEVER;
-  });
+  })
+  .meta({ description: CURSOR_DESCRIPTION });
 
 export const targetAuditQuerySchema = z.object({
   targetId: z
     .string()
     .refine(isUuid, { error: (issue) => `${quote(String(issue.input))} is not a target id (a UUID)` })
-    .optional(),
-  actor: z.string().min(1, 'must not be empty; give the exact actor').max(256, 'must be at most 256 characters').optional(),
+    .optional()
+    .meta({ description: 'Only this target (also a deleted one)' }),
+  actor: z
+    .string()
+    .min(1, 'must not be empty; give the exact actor')
+    .max(256, 'must be at most 256 characters')
+    .optional()
+    .meta({ description: 'Only changes by this actor (exact)' }),
   action: enumParam(AUDIT_ACTIONS).optional(),
   limit: limitParam,
   cursor: auditCursorParam,
@@ -190,9 +214,10 @@ export const effectiveTargetsQuerySchema = z.object({
   agency: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required: the agency whose targets to resolve' : 'give it once, as a plain value') })
     .min(1, 'must not be empty; give an exact code')
-    .max(MAX_CODE_LENGTH, `must be at most ${MAX_CODE_LENGTH} characters (an exact code)`),
-  procedure: codeParam.optional(),
-  metric: enumParam(TARGET_METRICS).optional(),
+    .max(MAX_CODE_LENGTH, `must be at most ${MAX_CODE_LENGTH} characters (an exact code)`)
+    .meta({ description: 'Mã cơ quan (exact agency code)' }),
+  procedure: codeParam.optional().meta({ description: 'Mã thủ tục (exact procedure code); absent: the agency as a whole' }),
+  metric: enumParam(TARGET_METRICS).optional().meta({ description: 'Only this metric; default both' }),
 });
 
 export type EffectiveTargetsQuery = z.output<typeof effectiveTargetsQuerySchema>;

@@ -1,5 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_WEBHOOK_NAME_LENGTH, MAX_WEBHOOK_SECRET_LENGTH, MAX_WEBHOOK_URL_LENGTH, MIN_WEBHOOK_SECRET_LENGTH } from './webhooks-input.dto';
+import { ApiProperty } from '@nestjs/swagger';
 
 const SIGNING_HELP =
   'The alerting service POSTs the lifecycle events of the alerts in scope, signed: X-DVC-Timestamp is the Unix time in ' +
@@ -50,49 +49,6 @@ export class WebhooksPageDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
   nextCursor!: string | null;
-}
-
-/** Request body of `POST /v1/webhooks` (documentation; validation is the zod schema). */
-export class CreateWebhookDto {
-  @ApiProperty({ maxLength: MAX_WEBHOOK_URL_LENGTH, description: 'http:// or https:// only; no user:password@', example: 'https://ioc.hungyen.gov.vn/hooks/dvc' })
-  url!: string;
-
-  @ApiPropertyOptional({
-    minLength: MIN_WEBHOOK_SECRET_LENGTH,
-    maxLength: MAX_WEBHOOK_SECRET_LENGTH,
-    description: 'Your own shared secret (printable ASCII, no spaces). Leave it out to have a random one generated; either way it is in the response once and never again',
-  })
-  secret?: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_WEBHOOK_NAME_LENGTH })
-  name?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only this agency’s (and its subtree’s) alerts; null or absent: every alert' })
-  agencyCode?: string | null;
-
-  @ApiPropertyOptional({ default: true })
-  enabled?: boolean;
-}
-
-/** Request body of `PATCH /v1/webhooks/:id` (documentation; validation is the zod schema). */
-export class UpdateWebhookDto {
-  @ApiPropertyOptional({ maxLength: MAX_WEBHOOK_URL_LENGTH })
-  url?: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: MAX_WEBHOOK_NAME_LENGTH })
-  name?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'null: every alert' })
-  agencyCode?: string | null;
-
-  @ApiPropertyOptional()
-  enabled?: boolean;
-
-  @ApiPropertyOptional({ minLength: MIN_WEBHOOK_SECRET_LENGTH, maxLength: MAX_WEBHOOK_SECRET_LENGTH, description: 'Replace the secret with your own (not with rotateSecret)' })
-  secret?: string;
-
-  @ApiPropertyOptional({ enum: [true], description: 'true: replace the secret with a generated one, returned in this response only (not with secret)' })
-  rotateSecret?: true;
 }
 
 export class SourceActivityDto {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor } from '../utils/cursor.util';
-import { CURSOR_MESSAGE, codeParam, enumParam, limitParam, singleKeyCursorParam } from './query-params';
+import { CURSOR_DESCRIPTION, CURSOR_MESSAGE, codeParam, enumParam, limitParam, singleKeyCursorParam } from './query-params';
 import { codeField, isUuid, show, strictObject } from './targets-input.dto';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_048;
@@ -37,7 +37,8 @@ export const webhookUrlField = z
     if (problem === null) return value.replace(/^https?/i, (scheme) => scheme.toLowerCase());
     ctx.addIssue({ code: 'custom', message: `${show(value)} ${problem}` });
     return z.NEVER;
-  });
+  })
+  .meta({ description: 'http:// or https:// only; no user:password@', example: 'https://ioc.hungyen.gov.vn/hooks/dvc' });
 
 /** A client-chosen shared secret (the receiver recomputes the HMAC-SHA256 with it). */
 export const webhookSecretField = z
@@ -65,10 +66,12 @@ const enabledField = z.boolean({ error: (issue) => `${show(issue.input)} is not 
 export const createWebhookBodySchema = strictObject(
   {
     url: webhookUrlField,
-    secret: webhookSecretField.optional(),
+    secret: webhookSecretField.optional().meta({
+      description: 'Your own shared secret (printable ASCII, no spaces). Leave it out to have a random one generated; either way it is in the response once and never again',
+    }),
     name: nameField.optional(),
-    agencyCode: agencyCodeField.optional(),
-    enabled: enabledField.optional(),
+    agencyCode: agencyCodeField.optional().meta({ description: 'Only this agency’s (and its subtree’s) alerts; null or absent: every alert' }),
+    enabled: enabledField.optional().meta({ default: true }),
   },
   'a webhook endpoint',
 ).transform((body) => ({
@@ -90,10 +93,13 @@ export const updateWebhookBodySchema = strictObject(
   {
     url: webhookUrlField.optional(),
     name: nameField.optional(),
-    agencyCode: agencyCodeField.optional(),
+    agencyCode: agencyCodeField.optional().meta({ description: 'null: every alert' }),
     enabled: enabledField.optional(),
-    secret: webhookSecretField.optional(),
-    rotateSecret: z.literal(true, { error: (issue) => `${show(issue.input)} is not allowed; give true to have a new secret generated, or leave it out` }).optional(),
+    secret: webhookSecretField.optional().meta({ description: 'Replace the secret with your own (not with rotateSecret)' }),
+    rotateSecret: z
+      .literal(true, { error: (issue) => `${show(issue.input)} is not allowed; give true to have a new secret generated, or leave it out` })
+      .optional()
+      .meta({ description: 'true: replace the secret with a generated one, returned in this response only (not with secret)' }),
   },
   'a webhook change',
 ).transform((body, ctx) => {
@@ -123,11 +129,12 @@ const webhooksCursorParam = z
     }
     ctx.addIssue({ code: 'custom', message: CURSOR_MESSAGE });
     return z.NEVER;
-  });
+  })
+  .meta({ description: CURSOR_DESCRIPTION });
 
 export const webhooksQuerySchema = z
   .object({
-    agency: codeParam.optional(),
+    agency: codeParam.optional().meta({ description: 'Mã cơ quan (exact): only endpoints scoped to this agency' }),
     enabled: enumParam(['true', 'false']).optional(),
     limit: limitParam,
     cursor: webhooksCursorParam,

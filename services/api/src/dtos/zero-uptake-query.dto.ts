@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { PERIOD_KINDS, PeriodKind, parsePeriodLabel } from '@dvc/domain';
 import { decodeCursor } from '../utils/cursor.util';
-import { CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
-import { periodLabelParam } from './rates-query.dto';
+import { CURSOR_DESCRIPTION, CURSOR_MESSAGE, codeParam, enumParam, limitParam, quote } from './query-params';
+import { PERIOD_BOUNDS_HELP, PERIOD_KIND_HELP, periodLabelParam } from './rates-query.dto';
 
 export const DEFAULT_MIN_RECEIVED = 1;
 export const MAX_MIN_RECEIVED = 1_000_000_000;
@@ -30,17 +30,24 @@ const minReceivedParam = z
     if (n >= 1 && n <= MAX_MIN_RECEIVED) return n;
     ctx.addIssue({ code: 'custom', message: `${quote(value)} is not allowed; give a whole number of dossiers from 1 to ${MAX_MIN_RECEIVED} (default ${DEFAULT_MIN_RECEIVED})` });
     return z.NEVER;
+  })
+  .meta({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_MIN_RECEIVED,
+    default: DEFAULT_MIN_RECEIVED,
+    description: `Dossiers received at least; default ${DEFAULT_MIN_RECEIVED}`,
   });
 
 const fields = z.object({
-  period: enumParam(PERIOD_KINDS).default('month'),
-  from: periodLabelParam,
-  to: periodLabelParam,
-  agency: codeParam.optional(),
-  subtree: enumParam(['true', 'false']).optional(),
+  period: enumParam(PERIOD_KINDS).default('month').meta({ description: PERIOD_KIND_HELP }),
+  from: periodLabelParam.meta({ description: PERIOD_BOUNDS_HELP.from }),
+  to: periodLabelParam.meta({ description: PERIOD_BOUNDS_HELP.to }),
+  agency: codeParam.optional().meta({ description: 'Mã cơ quan (exact agency code)' }),
+  subtree: enumParam(['true', 'false']).optional().meta({ description: 'true: the agency with all its descendants (needs agency)' }),
   minReceived: minReceivedParam,
   limit: limitParam,
-  cursor: z.string().optional(),
+  cursor: z.string().optional().meta({ description: CURSOR_DESCRIPTION }),
 });
 
 export const zeroUptakeQuerySchema = fields.transform((query, ctx): ZeroUptakeQuery => {
