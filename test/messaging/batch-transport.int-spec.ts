@@ -9,7 +9,10 @@ import {
   KAFKA_BATCH_TRANSPORT_OPTIONS,
   KafkaAssignment,
   KafkaBatchContext,
+  KafkaBatchSubscription,
   KafkaBatchTransportOptions,
+  KafkaMemberAssignment,
+  memberAssignmentPattern,
   RethrowToKafka,
   StartOffsets,
 } from '@dvc/messaging';
@@ -47,6 +50,10 @@ class Probe {
   /** A delay inside the handler, to close the app while a batch is in flight. */
   handlerDelayMs = 0;
   handlerStarted: (() => void) | null = null;
+  readonly memberAssignments: KafkaMemberAssignment[] = [];
+  /** Subscriptions with offsetCommits 'transaction': commits the batch's offsets in the handler's own transaction. */
+  commitInTransaction: ((context: KafkaBatchContext) => Promise<void>) | null = null;
+  refusedCommits = 0;
 }
 
 @Controller()
@@ -58,6 +65,11 @@ class ProbeController {
   startAt(@Payload() assignment: KafkaAssignment): StartOffsets {
     this.probe.assignments.push(assignment);
     return this.probe.startOffsets;
+  }
+
+  @EventPattern(memberAssignmentPattern(PATTERN))
+  told(@Payload() assignment: KafkaMemberAssignment): void {
+    this.probe.memberAssignments.push(assignment);
   }
 
   @EventPattern(PATTERN)
@@ -73,13 +85,19 @@ class ProbeController {
       values: messages.map((message) => message.value!.toString('utf8')),
       highWatermark: context.getHighWatermark(),
     });
-    context.resolveOffset(context.lastOffset()!);
-    await context.commitOffsetsIfNecessary();
+    if (this.probe.commitInTransaction) {
+      await this.probe.commitInTransaction(context);
+      await context.commitOffsetsIfNecessary().catch(() => void (this.probe.refusedCommits += 1));
+      context.resolveOffset(context.lastOffset()!);
+    } else {
+      context.resolveOffset(context.lastOffset()!);
+      await context.commitOffsetsIfNecessary();
+    }
     await context.heartbeat();
   }
 }
 
-async function startApp(kafka: Kafka, topic: string, groupId: string, probe: Probe): Promise<INestApplication> {
+async function startApp(kafka: Kafka, topic: string, groupId: string, probe: Probe, subscription: Partial<KafkaBatchSubscription> = {}): Promise<INestApplication> {
   @Module({
     controllers: [ProbeController],
     providers: [
@@ -88,7 +106,9 @@ async function startApp(kafka: Kafka, topic: string, groupId: string, probe: Pro
         provide: KAFKA_BATCH_TRANSPORT_OPTIONS,
         useValue: {
           kafka,
-          subscriptions: [{ pattern: PATTERN, description: 'test consumer', groupId, topics: [topic], fromBeginning: true, consumer: { maxWaitTimeInMs: 100, retry: { retries: 5, initialRetryTime: 100 } } }],
+          subscriptions: [
+            { pattern: PATTERN, description: 'test consumer', groupId, topics: [topic], fromBeginning: true, consumer: { maxWaitTimeInMs: 100, retry: { retries: 5, initialRetryTime: 100 } }, ...subscription },
+          ],
         } satisfies KafkaBatchTransportOptions,
       },
     ],
@@ -202,6 +222,33 @@ describe('the Kafka batch transport for Nest (real broker)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("with offsetCommits 'transaction', commits nothing itself (the handler's transactions do) and tells the member's assignment", async () => {
+    await produce(20);
+    const probe = new Probe();
+    const groupId = `dvc-test-${randomUUID()}`;
+    const transactional = kafka.producer({ transactionalId: `dvc-test-${randomUUID()}`, maxInFlightRequests: 1 });
+    await transactional.connect();
+    // Partitions 0 and 1 commit their offsets in a transaction; partition 2's handler commits nothing.
+    probe.commitInTransaction = async (context) => {
+      if (context.getPartition() === 2) return;
+      const transaction = await transactional.transaction();
+      const offset = String(Number(context.lastOffset()) + 1);
+      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: context.getPartition(), offset }] }] });
+      await transaction.commit();
+    };
+    const app = await startApp(kafka, topic, groupId, probe, { offsetCommits: 'transaction' });
+    try {
+      await until(() => seenValues(probe).length === 60, 'all 60 messages handled');
+      expect(probe.memberAssignments).toEqual([{ groupId, assignment: { [topic]: [0, 1, 2] } }]);
+      expect(probe.refusedCommits).toBe(probe.batches.length);
+    } finally {
+      await app.close();
+      await transactional.disconnect();
+    }
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(Object.fromEntries(committed.partitions.map((partition) => [partition.partition, partition.offset]))).toEqual({ 0: '20', 1: '20', 2: '-1' });
   });
 
   it('on close, lets the batch in flight finish and commit before leaving the group', async () => {

@@ -3,3 +3,4 @@ export * from './kafka.health';
 export * from './key-partitioner';
 export * from './consumer-supervision';
 export * from './kafka-batch-transport';
+export * from './topic-scan';

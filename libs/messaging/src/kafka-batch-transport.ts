@@ -19,11 +19,16 @@ import { exitWhenConsumerGivesUp } from './consumer-supervision';
  *
  * On every group join the handler of `assignmentPattern(pattern)`, if there is one, is told the partitions assigned
  * and may answer the offsets to start them at: the aggregator's stored-offset fencing starts each partition where
- * PostgreSQL says it stopped, not where Kafka's older committed offset says.
+ * PostgreSQL says it stopped, not where Kafka's older committed offset says. The handler of
+ * `memberAssignmentPattern(pattern)`, if there is one, is told the member's whole assignment: ingest lets go of the
+ * transactional producers of partitions it no longer has.
+ *
+ * Offsets are committed by the consumer unless the subscription says `offsetCommits: 'transaction'`: then the
+ * handler commits them in its own Kafka transaction, with the batch's output (ingest's exactly-once path).
  *
  * Lifecycle (hybrid apps): `app.connectMicroservice({ strategy })` before `app.init()`; `app.startAllMicroservices()`
  * connects, subscribes and runs every consumer; `app.close()` closes the transport after `onModuleDestroy` and before
- * `onApplicationShutdown`: each consumer finishes and commits its batch in flight, then leaves its group, while the
+ * `onApplicationShutdown`: each consumer finishes (and commits) its batch in flight, then leaves its group, while the
  * producers and the database (closed on `onApplicationShutdown`) are still there for that batch.
  */
 
@@ -40,6 +45,14 @@ export interface KafkaBatchSubscription {
   partitionsConsumedConcurrently?: number;
   /** Resolve every message of a batch once its handler returns (notices, not records); default: the handler resolves. */
   autoResolve?: boolean;
+  /**
+   * Who commits the consumed offsets to the group. `consumer` (the default): the consumer commits what the handler
+   * resolved, after each batch (kafkajs's autoCommit). `transaction`: the handler commits them itself, inside the Kafka
+   * transaction that writes the batch's output (a transactional producer's `sendOffsets`), so the consumer never
+   * commits (autoCommit off) and `commitOffsetsIfNecessary` is refused; the handler still resolves what it handled, so
+   * that the consumer fetches on from there. Not with `autoResolve`.
+   */
+  offsetCommits?: OffsetCommits;
   /** kafkajs consumer settings; `retry` defaults to {@link CONSUMER_RETRY}. */
   consumer?: Omit<ConsumerConfig, 'groupId'>;
 }
@@ -49,6 +62,8 @@ export interface KafkaBatchSubscription {
  * 20 retries backing off from 300 ms to 10 s, about three minutes, enough for a broker restart.
  */
 export const CONSUMER_RETRY = { retries: 20, initialRetryTime: 300, maxRetryTime: 10_000 } as const;
+
+export type OffsetCommits = 'consumer' | 'transaction';
 
 export interface KafkaBatchTransportOptions {
   kafka: Kafka;
@@ -73,10 +88,21 @@ export interface KafkaAssignment {
 /** Offsets (the next to read) at which to start assigned partitions; partitions left out start where Kafka says. */
 export type StartOffsets = ReadonlyMap<number, bigint>;
 
+/** What the handler of `memberAssignmentPattern(pattern)` gets: every partition assigned to this member, per topic. */
+export interface KafkaMemberAssignment {
+  groupId: string;
+  assignment: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The pattern of the handler told this member's whole assignment on every group join (to let go of what it lost). */
+export function memberAssignmentPattern(pattern: string): string {
+  return `${pattern}:member-assignment`;
+}
+
 /** The batch's context: what a handler needs besides the messages. */
-export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload, string]> {
-  constructor(payload: EachBatchPayload, groupId: string) {
-    super([payload, groupId]);
+export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload, string, OffsetCommits]> {
+  constructor(payload: EachBatchPayload, groupId: string, offsetCommits: OffsetCommits = 'consumer') {
+    super([payload, groupId, offsetCommits]);
   }
 
   private get payload(): EachBatchPayload {
@@ -127,7 +153,15 @@ export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload, string]
     this.payload.resolveOffset(offset);
   }
 
+  /** Who commits this subscription's offsets: the consumer, or the handler's Kafka transaction. */
+  getOffsetCommits(): OffsetCommits {
+    return this.args[2];
+  }
+
   commitOffsetsIfNecessary(): Promise<void> {
+    if (this.getOffsetCommits() === 'transaction') {
+      return Promise.reject(new Error(`the offsets of group ${this.getGroupId()} are committed in the handler's transactions, not by the consumer`));
+    }
     return this.payload.commitOffsetsIfNecessary();
   }
 
@@ -198,14 +232,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const spec of this.options.subscriptions) {
       const handler = this.getHandlerByPattern(spec.pattern);
       if (!handler) throw new Error(`no @EventPattern('${spec.pattern}') handler for the ${spec.description}`);
+      if (spec.offsetCommits === 'transaction' && spec.autoResolve) throw new Error(`${spec.description}: autoResolve cannot go with offsets committed in transactions`);
       const consumer = this.options.kafka.consumer({ retry: CONSUMER_RETRY, ...spec.consumer, groupId: spec.groupId });
       const subscription: RunningSubscription = { spec, consumer, subscribed: new Set(), refreshTimer: null, refreshing: Promise.resolve() };
       this.running.push(subscription);
       exitWhenConsumerGivesUp(consumer, this.logger, spec.description);
       const assignmentHandler = this.getHandlerByPattern(assignmentPattern(spec.pattern));
-      if (assignmentHandler) {
+      const memberAssignmentHandler = this.getHandlerByPattern(memberAssignmentPattern(spec.pattern));
+      if (assignmentHandler || memberAssignmentHandler) {
         consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-          void this.startAssignedPartitions(subscription, assignmentHandler, payload.memberAssignment);
+          if (memberAssignmentHandler) void this.announceMemberAssignment(subscription, memberAssignmentHandler, payload.memberAssignment);
+          if (assignmentHandler) void this.startAssignedPartitions(subscription, assignmentHandler, payload.memberAssignment);
         });
       }
       await consumer.connect();
@@ -226,12 +263,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private run({ spec, consumer }: RunningSubscription, handler: MessageHandler): Promise<void> {
+    const offsetCommits = spec.offsetCommits ?? 'consumer';
     return consumer.run({
+      autoCommit: offsetCommits === 'consumer',
       eachBatchAutoResolve: spec.autoResolve ?? false,
       partitionsConsumedConcurrently: spec.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload) => {
         if (payload.batch.messages.length === 0) return;
-        await this.dispatch(handler, payload.batch.messages, new KafkaBatchContext(payload, spec.groupId));
+        await this.dispatch(handler, payload.batch.messages, new KafkaBatchContext(payload, spec.groupId, offsetCommits));
       },
     });
   }
@@ -260,6 +299,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const topic of added) subscription.subscribed.add(topic);
     await this.run(subscription, handler);
     this.logger.log({ added }, `${subscription.spec.description}: consuming new topics`);
+  }
+
+  private async announceMemberAssignment(subscription: RunningSubscription, handler: MessageHandler, assignment: Record<string, number[]>): Promise<void> {
+    const event: KafkaMemberAssignment = { groupId: subscription.spec.groupId, assignment };
+    try {
+      await this.dispatch(handler, event, new BaseRpcContext([event]));
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, `${subscription.spec.description}: its member-assignment handler failed`);
+    }
   }
 
   private async startAssignedPartitions(subscription: RunningSubscription, handler: MessageHandler, assignment: Record<string, number[]>): Promise<void> {
