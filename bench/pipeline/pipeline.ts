@@ -9,6 +9,7 @@ import { readCpuSeconds } from '../support/proc-stats';
 import { mb, rate, Report, StageRow } from '../support/report';
 import { config, databaseUrl, env, groups, kafkaSecurity, log, noteConcurrent, now, ourPids, printLogTail, REPO_ROOT, runState, sampler, serviceMain, topics, workDir } from './context';
 import { startCpuWindow } from './infrastructure';
+import { visibleEnds } from '@dvc/messaging';
 
 /**
  * 4. The pipeline: ingest and aggregator, one instance each, on the run's topics and groups. Returns the
@@ -93,8 +94,9 @@ export interface PipelineRun {
   canonicalTopic: string;
   aggregatorGroup: string;
   /**
-   * With re-sends possible (a rebalance of ingest), the canonical topic's end no longer says that ingest is done:
-   * then ingest's group must also have committed the whole input topic (`events` messages).
+   * Ingest's group: ingest is done when it has committed the whole input topic (`events` messages), since each batch's
+   * offsets are committed in the transaction that writes its records. (The canonical topic's end offsets are no count:
+   * each transaction leaves a marker after its records.) Default: the main run's.
    */
   ingestGroup?: string;
   /**
@@ -120,10 +122,14 @@ export async function runPipeline(run: PipelineRun, events: number): Promise<Pip
   };
   const canonicalEnd = async () => (await admin.fetchTopicOffsets(run.canonicalTopic)).reduce((sum, p) => sum + Number(p.high), 0);
   const ingestCommittedAll = async () => {
-    if (!run.ingestGroup) return true;
-    const [entry] = await admin.fetchOffsets({ groupId: run.ingestGroup, topics: [topics.dossierEvents] });
+    const [entry] = await admin.fetchOffsets({ groupId: run.ingestGroup ?? groups.ingest, topics: [topics.dossierEvents] });
     return (entry?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0) >= events;
   };
+  // Once ingest is done the canonical topic is final: the aggregator is done at one past its last record, per partition.
+  const canonicalVisibleEnd = async () => [...(await visibleEnds(runState.kafka, run.canonicalTopic)).values()].reduce((sum, end) => sum + Number(end), 0);
+  let target: number | null = null;
+  let appliedBefore = -1;
+  let appliedChangedAt = 0;
   const live = { ingests: [...run.ingests], aggregators: [...run.aggregators] };
   const replacedCpu = { ingest: 0, aggregator: 0 };
   const launch = (service: ServiceProcess) => {
@@ -169,10 +175,13 @@ export async function runPipeline(run: PipelineRun, events: number): Promise<Pip
       if (ingestSeconds === null && written >= events && (await ingestCommittedAll())) {
         ingestSeconds = (at - started) / 1000;
         appliedWhenIngestDone = done;
-        log(`  ingest: canonical topic complete after ${ingestSeconds.toFixed(2)} s (aggregator at ${done})`);
+        target = await canonicalVisibleEnd();
+        log(`  ingest: canonical topic complete after ${ingestSeconds.toFixed(2)} s (aggregator at ${done} of ${target})`);
       }
-      if (ingestSeconds !== null && done >= written) {
-        const seconds = (at - started) / 1000;
+      if (done !== appliedBefore) [appliedBefore, appliedChangedAt] = [done, at];
+      if (ingestSeconds !== null && target !== null && done >= target) {
+        // When the last offsets were first seen applied (not now: the visible-end read may have come in between).
+        const seconds = (appliedChangedAt - started) / 1000;
         const cpuOf = (services: ServiceProcess[]) => services.reduce((sum, service) => sum + (readCpuSeconds(service.pid) ?? 0), 0);
         const times = {
           seconds,

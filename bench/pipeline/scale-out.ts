@@ -94,7 +94,6 @@ async function runScaleOut(serviceEnv: NodeJS.ProcessEnv, expected: ExpectedCoun
     canonicalTopic: topics.scaleCanonicalEvents,
     deadLetterTopic: topics.scaleDeadLetter,
     aggregatorGroup: groups.scaleAggregator,
-    resendsAllowed: true,
   });
   const failed = checks.filter((check) => !check.ok);
   log(`scale-out: ${times.seconds.toFixed(2)} s (single instances ${singleSeconds.toFixed(2)} s); exactness ${failed.length === 0 ? `all ${checks.length} checks passed` : `${failed.length} FAILED`}`);

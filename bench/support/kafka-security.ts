@@ -60,7 +60,7 @@ export class BenchKafkaSecurity {
     }
   }
 
-  /** Deletes the ACLs on the run's topics (and the per-source prefixes under them) and (prefixed) groups. */
+  /** Deletes the ACLs on the run's topics (and the per-source prefixes under them), (prefixed) groups and transactional ids. */
   async revoke(kafka: Kafka, topics: string[], groups: string[]): Promise<void> {
     if (!this.secured) return;
     const admin = kafka.admin();
@@ -71,6 +71,8 @@ export class BenchKafkaSecurity {
         // ingest's grant on the per-source topics of the run's input topic (`<input>.*`)
         ...topics.map((name) => ({ resource: 'topic' as const, name: `${name}.`, pattern: 'prefixed' as const })),
         ...groups.map((name) => ({ resource: 'group' as const, name, pattern: 'prefixed' as const })),
+        // ingest's transactional ids start with its group id (INGEST_TRANSACTIONAL_ID_PREFIX unset)
+        ...groups.map((name) => ({ resource: 'transactional-id' as const, name, pattern: 'prefixed' as const })),
       ]);
     } finally {
       await admin.disconnect();

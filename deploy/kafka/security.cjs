@@ -204,11 +204,13 @@ function serviceResources(env = process.env) {
       alerting: [env.ALERT_RATE_CHANGES_GROUP_ID || 'dvc-alerting-rate-changes', env.ALERT_SOURCE_ACTIVITY_GROUP_ID || 'dvc-alerting-source-activity'],
       simulator: [],
     },
+    /** ingest's transactional ids, `<prefix>-<topic>-<partition>` (services/ingest/src/ingest-config.ts). */
+    ingestTransactionalIdPrefix: env.INGEST_TRANSACTIONAL_ID_PREFIX || env.INGEST_GROUP_ID || 'dvc-ingest',
   };
 }
 
 /**
- * An ACL binding in words: `{ principal, resource: 'topic'|'group'|'cluster', name, pattern:
+ * An ACL binding in words: `{ principal, resource: 'topic'|'group'|'cluster'|'transactional-id', name, pattern:
  * 'literal'|'prefixed', operation: 'read'|'write'|'describe'|'idempotent-write' }`, always ALLOW from any host.
  */
 function binding(principal, resource, name, operation, pattern = 'literal') {
@@ -218,7 +220,7 @@ function binding(principal, resource, name, operation, pattern = 'literal') {
 /**
  * Least privilege per service, for the topics and groups configured in `env`:
  * - ingest reads the shared input topic and every per-source topic (`<input>.` prefix), writes the
- *   canonical and dead-letter topics;
+ *   canonical and dead-letter topics in transactions: WRITE and DESCRIBE on its transactional ids (prefixed);
  * - the aggregator reads the canonical topic and writes the rate changes;
  * - alerting reads the rate changes and the canonical topic (source activity), writes the alerts topic;
  * - the simulator (the trusted demo producer) writes the shared input topic.
@@ -243,6 +245,8 @@ function serviceAclBindings(env = process.env, services = Object.keys(SERVICE_PR
           binding(p, 'topic', r.canonicalEvents, 'write'),
           binding(p, 'topic', r.deadLetter, 'write'),
           binding(p, 'cluster', 'kafka-cluster', 'idempotent-write'),
+          binding(p, 'transactional-id', r.ingestTransactionalIdPrefix, 'write', 'prefixed'),
+          binding(p, 'transactional-id', r.ingestTransactionalIdPrefix, 'describe', 'prefixed'),
           ...groups(service),
         );
         break;
@@ -288,7 +292,12 @@ function sourceAccess(key, env = process.env) {
 
 /** A binding in kafkajs's terms (`AclResourceTypes` etc. come from the caller's kafkajs). */
 function toKafkajsAcl(kafkajs, b) {
-  const resourceType = { topic: kafkajs.AclResourceTypes.TOPIC, group: kafkajs.AclResourceTypes.GROUP, cluster: kafkajs.AclResourceTypes.CLUSTER }[b.resource];
+  const resourceType = {
+    topic: kafkajs.AclResourceTypes.TOPIC,
+    group: kafkajs.AclResourceTypes.GROUP,
+    cluster: kafkajs.AclResourceTypes.CLUSTER,
+    'transactional-id': kafkajs.AclResourceTypes.TRANSACTIONAL_ID,
+  }[b.resource];
   const operation = {
     read: kafkajs.AclOperationTypes.READ,
     write: kafkajs.AclOperationTypes.WRITE,
@@ -321,7 +330,7 @@ async function ensureAcls(admin, kafkajs, bindings) {
 async function deleteAclsOn(admin, kafkajs, resources) {
   if (!resources.length) return;
   const filters = resources.map(({ resource, name, pattern = 'literal' }) => ({
-    resourceType: { topic: kafkajs.AclResourceTypes.TOPIC, group: kafkajs.AclResourceTypes.GROUP }[resource],
+    resourceType: { topic: kafkajs.AclResourceTypes.TOPIC, group: kafkajs.AclResourceTypes.GROUP, 'transactional-id': kafkajs.AclResourceTypes.TRANSACTIONAL_ID }[resource],
     resourceName: name,
     resourcePatternType: pattern === 'prefixed' ? kafkajs.ResourcePatternTypes.PREFIXED : kafkajs.ResourcePatternTypes.LITERAL,
     principal: undefined,

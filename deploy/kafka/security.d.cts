@@ -6,7 +6,7 @@ type Env = Record<string, string | undefined>;
 export type ServiceWithPrincipal = 'ingest' | 'aggregator' | 'alerting' | 'simulator';
 export interface AclBinding {
   principal: string;
-  resource: 'topic' | 'group' | 'cluster';
+  resource: 'topic' | 'group' | 'cluster' | 'transactional-id';
   name: string;
   pattern: 'literal' | 'prefixed';
   operation: 'read' | 'write' | 'describe' | 'idempotent-write';
@@ -37,10 +37,11 @@ export declare function serviceResources(env?: Env): {
   rateChanges: string;
   alerts: string;
   groups: Record<ServiceWithPrincipal, string[]>;
+  ingestTransactionalIdPrefix: string;
 };
 export declare function serviceAclBindings(env?: Env, services?: ServiceWithPrincipal[]): AclBinding[];
 export declare function checkSourceKey(key: string): void;
 export declare function sourceAccess(key: string, env?: Env): { principal: string; topic: string; bindings: AclBinding[] };
 export declare function ensureAcls(admin: Admin, kafkajs: Kafkajs, bindings: AclBinding[]): Promise<void>;
-export declare function deleteAclsOn(admin: Admin, kafkajs: Kafkajs, resources: Array<{ resource: 'topic' | 'group'; name: string; pattern?: 'literal' | 'prefixed' }>): Promise<void>;
+export declare function deleteAclsOn(admin: Admin, kafkajs: Kafkajs, resources: Array<{ resource: 'topic' | 'group' | 'transactional-id'; name: string; pattern?: 'literal' | 'prefixed' }>): Promise<void>;
 export declare function deleteAclsOf(admin: Admin, kafkajs: Kafkajs, principal: string): Promise<void>;

@@ -39,7 +39,7 @@ describe('exact counts through crashes', () => {
       appliedAtKills.push(Number(row.applied));
       await aggregator.kill();
       if (round === 1) {
-        // At-least-once between ingest and the aggregator: a killed ingest re-sends its last batch.
+        // A killed ingest's open transaction is aborted (never read) and its batch redone by the restarted one.
         await ingest.kill();
         ingest = await new ServiceProcess('ingest', env).start();
       }

@@ -89,7 +89,7 @@ describe('exact counts through Kafka and PostgreSQL outages', () => {
         if (Date.now() > deadline) throw new Error('the aggregator applied nothing within 60 s');
         appliedAtKafkaCrash = await applied();
       }
-      // How far ingest had got: canonical events written so far (one per valid delivery, plus any re-sends).
+      // How far ingest had got: the canonical topic's committed end offsets (records and transaction markers).
       const ends = await kafkaAdmin.fetchTopicOffsets(environment.topics.canonicalEvents);
       canonicalAtKafkaCrash = ends.reduce((total, partition) => total + Number(partition.high), 0);
     } finally {

@@ -3,7 +3,7 @@ import { kafkaClient } from '../support/infrastructure';
 import { passwordToken } from '../support/keycloak';
 import { produceDeliveries, readTopic } from '../support/kafka-io';
 import { allRates, apiMonthlyRatesAndTruth, COUNTERS, countsOf } from '../support/rates-api';
-import { monthlyRollUpsBothWays } from '../support/progress';
+import { monthlyRollUpsBothWays, pipelineCaughtUp } from '../support/progress';
 import { generateScenario, ROOT_AGENCY } from '../support/scenario';
 import { eventually, ServiceProcess, stopAllServices } from '../support/service-process';
 import { TestEnvironment } from '../support/test-environment';
@@ -27,14 +27,10 @@ describe('dossier events to rates, end to end on Kafka, PostgreSQL and the API',
     ]);
     api = services[2];
     await produceDeliveries(environment.topics.dossierEvents, deliveries);
-    // Done when the aggregator has applied (or found unchanged) one canonical message per valid delivery.
-    const canonicalCount = validEvents.length;
+    // Done when ingest has committed every input message and the aggregator has applied (or found unchanged) every
+    // canonical record. (Offsets are no counts: ingest's transactions leave markers between the records.)
     await eventually(async () => {
-      const [row] = await environment.query<{ applied: string }>(
-        `SELECT coalesce(sum(next_offset), 0) AS applied FROM consumer_offsets WHERE topic = $1`,
-        [environment.topics.canonicalEvents],
-      );
-      return Number(row.applied) >= canonicalCount ? true : undefined;
+      return (await pipelineCaughtUp(environment, env.INGEST_GROUP_ID)) ? true : undefined;
     }, 120_000, 'the aggregator to apply every canonical event');
   });
 

@@ -185,6 +185,7 @@ if (!kafkaSecured()) {
           { resource: 'topic', name: testTopics.canonicalEvents },
           { resource: 'topic', name: testTopics.rateChanges },
           { resource: 'group', name: `aggregator.${runId}`, pattern: 'prefixed' },
+          { resource: 'transactional-id', name: `ingest.${runId}`, pattern: 'prefixed' },
           { resource: 'group', name: `reader.${runId}` },
         ]);
       } finally {
@@ -256,6 +257,37 @@ if (!kafkaSecured()) {
         const links = await failure(() => send(aggregator, topic));
         expect({ topic, refused: topicRefused(links) }).toEqual({ topic, refused: true });
       }
+    });
+
+    it('lets ingest write in transactions under its transactional-id prefix only', async () => {
+      const ingestEnv = { INGEST_GROUP_ID: `ingest.${runId}`, TOPIC_CANONICAL_EVENTS: testTopics.canonicalEvents };
+      const bindings = security.serviceAclBindings(ingestEnv, ['ingest']).filter((b) => b.resource === 'transactional-id' || b.name === testTopics.canonicalEvents);
+      expect(bindings.filter((b) => b.resource === 'transactional-id').map((b) => `${b.operation} ${b.pattern} ${b.name}`).sort()).toEqual([
+        `describe prefixed ingest.${runId}`,
+        `write prefixed ingest.${runId}`,
+      ]);
+      const admin = kafkaClient('dvc-test-acls').admin();
+      await admin.connect();
+      await security.ensureAcls(admin, kafkajs, bindings);
+      await admin.disconnect();
+      const ingest = as(security.SERVICE_PRINCIPALS.ingest);
+      const inTransaction = async (transactionalId: string, entries: LogEntry[] = []) => {
+        const producer = client(ingest, entries, logLevel.DEBUG).producer({ transactionalId, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2 } });
+        await producer.connect();
+        try {
+          const transaction = await producer.transaction();
+          await transaction.send({ topic: testTopics.canonicalEvents, acks: -1, messages: [{ key: `acl-${runId}`, value: transactionalId }] });
+          await transaction.commit();
+        } finally {
+          await producer.disconnect().catch(() => undefined);
+        }
+      };
+      await inTransaction(`ingest.${runId}-${testTopics.canonicalEvents}-0`);
+      // Outside the prefix the transaction coordinator is refused to it (kafkajs then reports no coordinator found).
+      const entries: LogEntry[] = [];
+      const links = await failure(() => inTransaction(`other.${runId}-${testTopics.canonicalEvents}-0`, entries));
+      expect(links[0]).toMatchObject({ name: 'KafkaJSGroupCoordinatorNotFound' });
+      expect(entries.map((entry) => (entry.log.error as ErrorLink | undefined)?.type)).toContain('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
     });
 
     it('gives services credentials as files: kafka.sh credentials prints no password', async () => {

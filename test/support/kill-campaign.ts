@@ -114,12 +114,14 @@ async function startRiding(target: ServiceProcess): Promise<void> {
  * still in its pause is killed as soon as it is spawned again; one still starting (joining its groups, which waits
  * for the rebalance) is killed as it is: a kill in the middle of a rebalance. `probe` is read just before each kill.
  * Resolves when every instance is back; rejects, naming the kill, when a restart fails or an instance exited by
- * itself (nothing but the campaign restarts them: a crash of the service is a finding, not noise).
+ * itself (nothing but the campaign restarts them: a crash of the service is a finding, not noise). `untilWorthIt`, if
+ * given, is awaited just before each kill (after its instant): e.g. until the service has work in flight.
  */
 export async function runKillCampaign(
   plan: PlannedKill[],
   instances: Record<KilledService, ServiceProcess[]>,
   probe: () => Promise<Record<string, number>>,
+  untilWorthIt: (kill: PlannedKill) => Promise<void> = async () => undefined,
 ): Promise<KillRecord[]> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -144,6 +146,7 @@ export async function runKillCampaign(
     }
     const whileStarting = restart !== undefined && !settled.has(restart);
     const progress = await probe().catch((): Record<string, number> => ({ probeFailed: 1 }));
+    await untilWorthIt(kill);
     const record: KillRecord = { ...kill, killedAtMs: elapsed(), killedAt: Date.now(), whileStarting, readyAtMs: null, progress };
     if (whileStarting) killedWhileStarting.add(target);
     await target.kill();

@@ -1,4 +1,5 @@
 import { kafkaClient } from './infrastructure';
+import { visibleEnds } from './topic-reads';
 import {
   DOSSIER_SPANS_FROM_STATES_SQL,
   INDICATOR_BUCKETS_FROM_STATES_SQL,
@@ -35,7 +36,8 @@ export async function committedTotal(brokers: string[], groupId: string, topic: 
 
 /**
  * True when ingest has committed the whole input topic and the aggregator has applied the whole
- * canonical topic (by the offsets stored in PostgreSQL, its source of truth).
+ * canonical topic (by the offsets stored in PostgreSQL, its source of truth): on every partition, up to
+ * its last record (ingest's transaction markers after it are no records to apply).
  */
 export async function pipelineCaughtUp(environment: TestEnvironment, ingestGroup: string): Promise<boolean> {
   const [inputEnd, ingestCommitted] = await Promise.all([
@@ -43,12 +45,18 @@ export async function pipelineCaughtUp(environment: TestEnvironment, ingestGroup
     committedTotal(environment.kafkaBrokers, ingestGroup, environment.topics.dossierEvents),
   ]);
   if (ingestCommitted < inputEnd) return false;
-  const canonicalEnd = await endOffsetTotal(environment.kafkaBrokers, environment.topics.canonicalEvents);
-  const [row] = await environment.query<{ applied: string }>(
-    `SELECT coalesce(sum(next_offset), 0) AS applied FROM consumer_offsets WHERE topic = $1`,
+  return aggregatorCaughtUp(environment);
+}
+
+/** True when the aggregator's stored offsets reach the last record of every canonical partition. */
+export async function aggregatorCaughtUp(environment: TestEnvironment): Promise<boolean> {
+  const ends = await visibleEnds(environment.kafkaBrokers, environment.topics.canonicalEvents);
+  const rows = await environment.query<{ partition: number; next_offset: string }>(
+    `SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1`,
     [environment.topics.canonicalEvents],
   );
-  return Number(row.applied) >= canonicalEnd;
+  const applied = new Map(rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+  return [...ends].every(([partition, end]) => (applied.get(partition) ?? 0n) >= end);
 }
 
 /** Counts per (Vietnam month, agency, procedure) straight from the day buckets. */

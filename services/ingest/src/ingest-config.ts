@@ -20,6 +20,17 @@ export const ingestEnvironment = commonEnvironment.extend(httpEnvironment(3001).
    * topics (`<TOPIC_DOSSIER_EVENTS>.<key>`). A message on a topic of a source not yet cached reloads at once.
    */
   INGEST_SOURCE_REFRESH_MS: z.coerce.number().int().min(500).max(3_600_000).default(15_000),
+  /**
+   * The start of the transactional ids of the Kafka intake's producers, one per input partition:
+   * `<prefix>-<topic>-<partition>`. Unset: INGEST_GROUP_ID (as Kafka Streams derives its ids from application.id).
+   * The broker principal needs WRITE and DESCRIBE on TransactionalId resources with this prefix.
+   */
+  INGEST_TRANSACTIONAL_ID_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,120}$/, 'letters, digits, ".", "_" and "-" only, at most 120 characters')
+    .optional(),
+  /** How long the broker lets a transaction stay open before aborting it (a crashed ingest's, unless fenced sooner). */
+  INGEST_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(900_000).default(30_000),
 }).superRefine(checkKafkaSecurity);
 
 export type IngestConfig = z.infer<typeof ingestEnvironment>;

@@ -20,6 +20,7 @@ import { HttpIntake } from './services/http-intake.service';
 import { KafkaSourceDirectory } from './services/kafka-source-directory.service';
 import { SourceAgencyPolicy } from './services/source-agency-policy.service';
 import { SourceRateLimiter } from './services/source-rate-limiter.service';
+import { TransactionalBatchPublisher } from './services/transactional-batch-publisher.service';
 import { KAFKA, REDIS } from './tokens';
 
 type Config = ConfigService<IngestConfig, true>;
@@ -79,6 +80,7 @@ type Config = ConfigService<IngestConfig, true>;
     KafkaSourceDirectory,
     SourceRateLimiter,
     EventPublisher,
+    TransactionalBatchPublisher,
     HttpIntake,
     { provide: KAFKA_BATCH_TRANSPORT_OPTIONS, inject: [KAFKA, ConfigService, KafkaSourceDirectory], useFactory: ingestTransportOptions },
   ],

@@ -49,8 +49,9 @@ export function eventCounts(accepted: DossierEvent[], deadLetters: DeadLetter[],
 /**
  * Writes accepted events to the canonical topic (keyed by dossier code, so that one dossier is
  * always applied by one aggregator partition) and rejected ones to the dead-letter topic with their
- * original bytes and the reason. Idempotent producer with acks from all replicas: an event the
- * caller is told was accepted is durable in Kafka.
+ * original bytes and the reason. For the HTTP intake, with an idempotent producer and acks from all
+ * replicas: an event the caller is told was accepted is durable in Kafka. The Kafka intake sends the
+ * same records (produceRequests) in transactions instead (TransactionalBatchPublisher).
  */
 @Injectable()
 export class EventPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -83,7 +84,20 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
     await this.producer.disconnect();
   }
 
+  /** HTTP intake: one batch of events, written with the idempotent producer (no transaction: nothing was consumed). */
   async publish(transport: Transport, accepted: DossierEvent[], deadLetters: DeadLetter[]): Promise<void> {
+    const requests = this.produceRequests(transport, accepted, deadLetters);
+    if (requests.length === 0) return;
+    // One request after the other, in order: each dossier's events keep their order.
+    for (const topicMessages of requests) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    this.countPublished(transport, accepted, deadLetters);
+  }
+
+  /**
+   * The canonical and dead-letter records of a batch, as produce requests of at most MAX_REQUEST_BYTES each (by
+   * topic), to be sent one after the other in this order; none for an empty batch.
+   */
+  produceRequests(transport: Transport, accepted: DossierEvent[], deadLetters: DeadLetter[]): Array<Array<{ topic: string; messages: Message[] }>> {
     const ingestedAt = String(Date.now());
     const outgoing: Array<{ topic: string; message: Message }> = [
       ...accepted.map((event) => ({
@@ -96,11 +110,11 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
       })),
       ...deadLetters.map((letter) => ({ topic: this.deadLetterTopic, message: this.deadLetterMessage(transport, letter) })),
     ];
-    if (outgoing.length === 0) return;
-    // One request after the other, in order: each dossier's events keep their order.
-    for (const chunk of chunksOf(outgoing, MAX_REQUEST_BYTES)) {
-      await this.producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
-    }
+    return chunksOf(outgoing, MAX_REQUEST_BYTES).map(byTopic);
+  }
+
+  /** `dvc_ingest_events_total` and `dvc_ingest_dead_letters_total` for a batch once it is in Kafka (committed). */
+  countPublished(transport: Transport, accepted: DossierEvent[], deadLetters: DeadLetter[]): void {
     for (const { outcome, source, count } of eventCounts(accepted, deadLetters, this.sourceLabels)) {
       this.metrics.events.inc({ transport, outcome, source }, count);
     }
