@@ -38,6 +38,29 @@ interface PartitionProducer {
 
 const partitionKey = (topic: string, partition: number) => `${partition} ${topic}`;
 
+/** A failed transaction, for kafkajs to deliver its batch again (it gives up on a consumer at a non-retriable error). */
+export class BatchTransactionFailed extends Error {
+  readonly retriable = true;
+  constructor(cause: unknown) {
+    super(`the batch's transaction failed and was aborted: ${String(cause)}`, { cause });
+    this.name = 'BatchTransactionFailed';
+  }
+}
+
+/**
+ * The error to throw to kafkajs. kafkajs calls a coordinator it could not find after its own retries (as after a broker
+ * restart, while the transaction log loads) non-retriable, which would stop the consumer for good; the batch is
+ * redelivered instead. A refusal (an ACL missing) and a programming error stay as they are: retrying cannot help.
+ */
+function redeliverable(error: unknown): unknown {
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) return error;
+  for (let link = error as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; link && depth < 10; depth += 1) {
+    if (typeof link.type === 'string' && link.type.endsWith('_AUTHORIZATION_FAILED')) return error;
+    link = (link.cause ?? link.originalError) as typeof link;
+  }
+  return new BatchTransactionFailed(error);
+}
+
 /**
  * The Kafka intake's exactly-once path, consume → produce as Kafka Streams did before KIP-447: one transactional
  * producer per input partition, with the stable transactional id `<prefix>-<topic>-<partition>`. Each batch is one
@@ -159,7 +182,7 @@ export class TransactionalBatchPublisher implements OnApplicationShutdown {
       this.logger.warn({ error: String(error), transactionalId: entry.transactionalId }, 'transaction of a batch failed; aborted, the batch will be redelivered');
       if (this.producers.get(key) === entry) this.producers.delete(key);
       void entry.producer.disconnect().catch(() => undefined);
-      throw error;
+      throw redeliverable(error);
     }
   }
 
