@@ -74,6 +74,8 @@ offsets.topic.replication.factor=1
 offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
+# One partition, like the offsets topic: the first transactional producer (ingest) waits while the broker creates it.
+transaction.state.log.num.partitions=1
 # Consumers in tests should not wait 3 s for the first rebalance.
 group.initial.rebalance.delay.ms=0
 PROPS
