@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Creates dvc-monitor's Kafka topics explicitly (the broker has auto.create.topics.enable=false),
-// and checks that existing ones have at least the wanted partition count.
+// checks that existing ones have at least the wanted partition count, and has the broker create its
+// internal topics (consumer offsets, transaction state) as this super user.
 //
-//   KAFKA_BROKERS=127.0.0.1:9092 node deploy/kafka/create-topics.mjs
+//   KAFKA_BROKERS=127.0.0.1:9092 node deploy/kafka/create-topics.mjs [--coordinators-only]
 //   Security as the services read it (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE: a super
 //   user's, see `kafka.sh credentials admin`); unset, on a secured local kafka.sh broker, as its admin.
 //   import { ensureTopics } from './create-topics.mjs'; await ensureTopics({ brokers: ['127.0.0.1:9092'] });
@@ -56,16 +57,7 @@ export async function ensureTopics({ brokers, topics, kafka, log = () => {} } = 
     numPartitions: t.numPartitions,
     replicationFactor: t.replicationFactor ?? intFromEnv('KAFKA_REPLICATION_FACTOR', 1),
   }));
-  const brokerList = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers ?? brokersFromEnv();
-  // SASL/TLS from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE, as the services read them.
-  const client =
-    kafka ??
-    new Kafka({
-      clientId: 'dvc-create-topics',
-      brokers: brokerList,
-      logLevel: logLevel.ERROR,
-      ...security.kafkaConnectionOptions(security.toolEnvironment({ ...process.env, KAFKA_BROKERS: brokerList.join(',') })),
-    });
+  const client = kafka ?? toolClient(brokers);
   const admin = client.admin();
   await admin.connect();
   try {
@@ -95,8 +87,46 @@ export async function ensureTopics({ brokers, topics, kafka, log = () => {} } = 
       }
     }
     if (tooSmall.length) throw new Error(`topics with too few partitions: ${tooSmall.join('; ')}`);
+    await ensureCoordinators(kafka ? { kafka } : { brokers });
+    log('consumer-group and transaction coordinators ready');
     return { created, existing };
   } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A client as this tool connects: SASL/TLS from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_CA_FILE, as the services read them. */
+function toolClient(brokers, level = logLevel.ERROR) {
+  const brokerList = typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : brokers ?? brokersFromEnv();
+  return new Kafka({
+    clientId: 'dvc-create-topics',
+    brokers: brokerList,
+    logLevel: level,
+    ...security.kafkaConnectionOptions(security.toolEnvironment({ ...process.env, KAFKA_BROKERS: brokerList.join(',') })),
+  });
+}
+
+/**
+ * Has the broker create its internal topics now, as this (super) user: __consumer_offsets for the first consumer group,
+ * __transaction_state for the first transaction (ingest's). A broker creates them on the first FindCoordinator, but
+ * with the asking client's rights: a service principal, which may not create topics, is answered that there is no
+ * coordinator (kafkajs: "Failed to find group coordinator") instead.
+ * @param {{ brokers?: string[] | string, kafka?: import('kafkajs').Kafka }} [options]
+ */
+export async function ensureCoordinators({ brokers, kafka } = {}) {
+  // Quiet: kafkajs would log each "not available" and "loading" answer it retries; a real failure is thrown.
+  const client = kafka ?? toolClient(brokers, logLevel.NOTHING);
+  const admin = client.admin();
+  await admin.connect();
+  const producer = client.producer({ transactionalId: 'dvc-create-topics', maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  try {
+    await admin.describeGroups(['dvc-create-topics']);
+    await producer.connect();
+    // Registering the id finds the transaction coordinator; nothing is written.
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  } finally {
+    await producer.disconnect();
     await admin.disconnect();
   }
 }
@@ -104,7 +134,9 @@ export async function ensureTopics({ brokers, topics, kafka, log = () => {} } = 
 // Run when executed directly (node deploy/kafka/create-topics.mjs), not when imported.
 const invokedPath = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invokedPath === realpathSync(fileURLToPath(import.meta.url))) {
-  ensureTopics({ log: (msg) => console.log(msg) }).then(
+  // --coordinators-only: the internal topics, not the project's (the tests make their own topics).
+  const run = process.argv.includes('--coordinators-only') ? ensureCoordinators() : ensureTopics({ log: (msg) => console.log(msg) });
+  run.then(
     () => process.exit(0),
     (err) => {
       console.error(`create-topics: ${err.message}`);

@@ -47,6 +47,8 @@ export default async function globalSetup(): Promise<void> {
     for (const name of security.SECURITY_VARIABLES) delete process.env[name];
     Object.assign(process.env, kafkaSecurityEnvironment(KAFKA_BROKERS));
   }
+  // As admin, before any service principal needs a consumer group or a transaction (create-topics.mjs says why).
+  execFileSync(process.execPath, [join(REPO_ROOT, 'deploy/kafka/create-topics.mjs'), '--coordinators-only'], { stdio: 'inherit', env: process.env });
   const secured = process.env.KAFKA_SECURITY_PROTOCOL === 'sasl_ssl';
   process.stderr.write(
     `\n[global-setup] Kafka ${process.env.KAFKA_BROKERS}: ${secured ? `SASL_SSL/SCRAM with ACLs (CA ${process.env.KAFKA_SSL_CA_FILE}); services run as their own principals` : 'plaintext'}\n`,
