@@ -78,6 +78,8 @@ class ProbeController {
     const failure = this.probe.failures.shift();
     if (failure) throw failure;
     if (this.probe.handlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.probe.handlerDelayMs));
+    // A batch whose transaction failed is delivered again: it is recorded once its transaction committed.
+    if (this.probe.commitInTransaction) await this.probe.commitInTransaction(context);
     this.probe.batches.push({
       topic: context.getTopic(),
       partition: context.getPartition(),
@@ -86,7 +88,6 @@ class ProbeController {
       highWatermark: context.getHighWatermark(),
     });
     if (this.probe.commitInTransaction) {
-      await this.probe.commitInTransaction(context);
       await context.commitOffsetsIfNecessary().catch(() => void (this.probe.refusedCommits += 1));
       context.resolveOffset(context.lastOffset()!);
     } else {
@@ -228,15 +229,32 @@ describe('the Kafka batch transport for Nest (real broker)', () => {
     await produce(20);
     const probe = new Probe();
     const groupId = `dvc-test-${randomUUID()}`;
-    const transactional = kafka.producer({ transactionalId: `dvc-test-${randomUUID()}`, maxInFlightRequests: 1 });
+    const transactionalId = `dvc-test-${randomUUID()}`;
+    let transactional = kafka.producer({ transactionalId, maxInFlightRequests: 1 });
     await transactional.connect();
-    // Partitions 0 and 1 commit their offsets in a transaction; partition 2's handler commits nothing.
+    // Partitions 0 and 1 commit their offsets in a transaction; partition 2's handler commits nothing. One producer has
+    // one transaction at a time, and the partitions' batches are handled concurrently: their transactions take turns.
+    let transactions: Promise<unknown> = Promise.resolve();
     probe.commitInTransaction = async (context) => {
       if (context.getPartition() === 2) return;
-      const transaction = await transactional.transaction();
       const offset = String(Number(context.lastOffset()) + 1);
-      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: context.getPartition(), offset }] }] });
-      await transaction.commit();
+      const turn = transactions.then(async () => {
+        const transaction = await transactional.transaction();
+        try {
+          await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: context.getPartition(), offset }] }] });
+          await transaction.commit();
+        } catch (error) {
+          // As ingest does: abort, start again with a new producer (which fences the old one), and let kafkajs deliver the
+          // batch again. A new broker may still answer CONCURRENT_TRANSACTIONS while it writes its first markers.
+          await transaction.abort().catch(() => undefined);
+          await transactional.disconnect().catch(() => undefined);
+          transactional = kafka.producer({ transactionalId, maxInFlightRequests: 1 });
+          await transactional.connect();
+          throw error;
+        }
+      });
+      transactions = turn.catch(() => undefined);
+      await turn;
     };
     const app = await startApp(kafka, topic, groupId, probe, { offsetCommits: 'transaction' });
     try {
