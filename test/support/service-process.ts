@@ -61,11 +61,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The next port of this test file's range that nothing listens on. */
+/**
+ * The Fetch standard's "bad ports" at and above the range's start (https://fetch.spec.whatwg.org/#bad-port): Node's
+ * fetch refuses them ("fetch failed"), so a service there would never answer the readiness probe.
+ */
+const FETCH_BAD_PORTS = new Set([3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
+
+/** The next port of this test file's range that nothing listens on (and that fetch may call). */
 async function claimFreePort(): Promise<number> {
   for (;;) {
     const port = nextPort++; // claimed synchronously, so processes started together never probe the same port
-    if (await portIsFree(port)) return port;
+    if (!FETCH_BAD_PORTS.has(port) && (await portIsFree(port))) return port;
   }
 }
 
