@@ -29,13 +29,8 @@ export const REVOKED_SOURCE = 'urn:dvc:motcua:ha-noi';
 /** Sends only to the rate-limited instance, so its per-minute count is its own (counters are shared in Redis). */
 export const NEIGHBOUR_SOURCE = 'urn:dvc:motcua:thai-binh';
 
-export interface EventResult {
-  index: number;
-  id: string | null;
-  status: 'accepted' | 'rejected';
-  field?: string | null;
-  reason?: string;
-}
+export type { EventResult } from '../../services/ingest/src/services/http-intake.service';
+import type { EventResult } from '../../services/ingest/src/services/http-intake.service';
 
 export interface IntakeBody {
   accepted: number;

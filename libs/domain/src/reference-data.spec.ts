@@ -1,5 +1,6 @@
 import { AgencyRef, DossierEvent, parseRfc3339, ProcedureRef } from '@dvc/contracts';
 import { latestReferences } from './reference-data';
+import { permutations } from './testing/dossier-events';
 
 const HUNG_YEN = 'urn:dvc:motcua:hung-yen';
 const QUOC_GIA = 'urn:dvc:dichvucong:quoc-gia'; // sorts before HUNG_YEN
@@ -27,17 +28,6 @@ function event(id: string, time: string, agency: AgencyRef, procedure: Procedure
     amountVnd: 8000,
     method: 'online',
   };
-}
-
-function* permutations<T>(items: readonly T[]): Generator<T[]> {
-  if (items.length <= 1) {
-    yield [...items];
-    return;
-  }
-  for (let i = 0; i < items.length; i++) {
-    const rest = [...items.slice(0, i), ...items.slice(i + 1)];
-    for (const tail of permutations(rest)) yield [items[i], ...tail];
-  }
 }
 
 /** The maps as plain `code → value` objects, for comparison. */

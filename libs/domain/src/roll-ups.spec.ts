@@ -1,21 +1,8 @@
 import type { BucketDelta } from './buckets';
 import type { IndicatorBucketDelta } from './indicator-ledger';
 import { coversWholeMonths, monthStartOf, rollUpBucketsByAgencyMonth, rollUpBucketsByMonth, rollUpIndicatorBucketsByMonth, splitWindowByMonths } from './roll-ups';
+import { row as delta } from './testing/dossier-events';
 import { addDays, formatDay } from './vietnam-time';
-
-const delta = (day: string, agencyCode: string, procedureCode: string, counters: Partial<BucketDelta> = {}): BucketDelta => ({
-  day,
-  agencyCode,
-  procedureCode,
-  received: 0,
-  receivedOnline: 0,
-  completed: 0,
-  completedOnTime: 0,
-  paid: 0,
-  paidOnline: 0,
-  withdrawn: 0,
-  ...counters,
-});
 
 describe('monthStartOf', () => {
   it('is the first day of the month', () => {

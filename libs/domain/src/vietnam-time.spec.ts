@@ -1,18 +1,7 @@
 import { instantFromEpochMillis, parseRfc3339 } from '@dvc/contracts';
 import { periodLabel } from './periods';
+import { mulberry32 } from './testing/dossier-events';
 import { addDays, daysInMonth, formatDay, isLeapYear, vietnamDay, vietnamToday } from './vietnam-time';
-
-/** Deterministic PRNG (mulberry32) so that the "random" cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('vietnamDay', () => {
   describe('the day turns at 17:00 UTC (midnight in UTC+07:00)', () => {

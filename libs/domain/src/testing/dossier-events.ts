@@ -81,7 +81,7 @@ export function eventBuilders(fill: { applicantType: ApplicantType | null; outco
 export const applyAll = (events: readonly DossierEvent[], from: DossierState = EMPTY_DOSSIER_STATE) => events.reduce(applyEvent, from);
 
 /** A full bucket row: the given counters, all others 0. */
-export function row(day: string, agencyCode: string, procedureCode: string, counters: Partial<BucketCounters>): BucketDelta {
+export function row(day: string, agencyCode: string, procedureCode: string, counters: Partial<BucketCounters> = {}): BucketDelta {
   return {
     day,
     agencyCode,
